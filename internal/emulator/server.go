@@ -1,0 +1,38 @@
+package emulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// Server is an emulator served on a loopback port for the length of a test.
+type Server struct {
+	*Emulator
+	// URL is the base URL a user would configure as host (scheme://127.0.0.1:port).
+	URL string
+	// Token is the full-access API token.
+	Token string
+	// HTTP is the underlying test server (its Client trusts the TLS certificate, if any).
+	HTTP *httptest.Server
+}
+
+// NewServer starts an emulator over plain HTTP on 127.0.0.1 and stops it when the test ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	return serve(t, httptest.NewServer, opts)
+}
+
+// NewTLSServer starts an emulator over HTTPS, with a certificate of httptest's own CA, on
+// 127.0.0.1 and stops it when the test ends.
+func NewTLSServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	return serve(t, httptest.NewTLSServer, opts)
+}
+
+func serve(t testing.TB, start func(h http.Handler) *httptest.Server, opts []Option) *Server {
+	e := New(opts...)
+	ts := start(e)
+	t.Cleanup(ts.Close)
+	return &Server{Emulator: e, URL: ts.URL, Token: e.token, HTTP: ts}
+}
