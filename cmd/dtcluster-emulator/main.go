@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -19,13 +20,16 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "dtcluster-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down gracefully.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("dtcluster-emulator", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port")
 	token := fs.String("token", emulator.DefaultToken, "API token with full access")
@@ -50,11 +54,9 @@ func run(args []string) error {
 	}
 	srv := &http.Server{Handler: emulator.New(opts...), ReadHeaderTimeout: 10 * time.Second}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Printf("dtcluster-emulator: Cluster API v2 at %s%s, serving http://%s\n", "http://"+ln.Addr().String(), emulator.APIBasePath, ln.Addr())
+	fmt.Fprintf(stdout, "dtcluster-emulator: Cluster API v2 at http://%s%s, serving http://%s\n", ln.Addr(), emulator.APIBasePath, ln.Addr())
 	select {
 	case err := <-served:
 		return err
@@ -65,6 +67,6 @@ func run(args []string) error {
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
-	fmt.Println("dtcluster-emulator: stopped")
+	fmt.Fprintln(stdout, "dtcluster-emulator: stopped")
 	return nil
 }

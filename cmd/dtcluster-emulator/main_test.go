@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+var firstLine = regexp.MustCompile(`(http://127\.0\.0\.1:\d+)$`)
+
+// get calls the API of the emulator at base with the default token.
+func get(t *testing.T, base, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Api-Token "+emulator.DefaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-sessions", "7"}, pw); pw.Close() }()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := firstLine.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		t.Fatalf("first line %q does not end with the base URL", line)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if status, body := get(t, m[1], "/api/cluster/v2/userSessions"); status != 200 || strings.Count(body, "sessionId") != 7 {
+		t.Errorf("GET sessions = %d with %d sessions, want 7", status, strings.Count(body, "sessionId"))
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-sessions", "-1"}, {"-token", ""}, {"-listen", "256.0.0.1:1"}, {"-nope"}} {
+		if err := run(context.Background(), args, io.Discard); err == nil {
+			t.Errorf("run(%v) succeeded", args)
+		}
+	}
+}
+
+// TestBinaryStopsOnSignals builds the command and checks it exits cleanly on SIGINT and SIGTERM.
+func TestBinaryStopsOnSignals(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "dtcluster-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, "-listen", "127.0.0.1:0")
+			stdout, _ := cmd.StdoutPipe()
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			m := firstLine.FindStringSubmatch(strings.TrimSpace(line))
+			if err != nil || m == nil {
+				_ = cmd.Process.Kill()
+				t.Fatalf("first line %q (%v)", line, err)
+			}
+			if status, _ := get(t, m[1], "/api/cluster/v2/clusterConfig/userSessions"); status != 200 {
+				t.Errorf("GET config = %d", status)
+			}
+			_ = cmd.Process.Signal(sig)
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			waited := make(chan error, 1)
+			go func() { waited <- cmd.Wait() }()
+			select {
+			case err := <-waited:
+				if err != nil {
+					t.Errorf("exit after %s: %v", sig, err)
+				}
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("still running 10s after %s", sig)
+			}
+		})
+	}
+}

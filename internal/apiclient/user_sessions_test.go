@@ -1,0 +1,192 @@
+package apiclient
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+func newEmulatorClient(t *testing.T, srv *emulator.Server, token string) *Client {
+	t.Helper()
+	c := newTestClient(t, srv.URL, newFakeClock())
+	c.token = token
+	return c
+}
+
+func TestClientAgainstEmulator(t *testing.T) {
+	ctx := context.Background()
+	srv := emulator.NewServer(t, emulator.WithSessions(30), emulator.WithReadOnlyToken("read-only-token"))
+	c := newEmulatorClient(t, srv, srv.Token)
+
+	cfg, err := c.GetUserSessionsConfig(ctx)
+	if err != nil {
+		t.Fatalf("get config: %v", err)
+	}
+	want := UserSessionsConfig{AutomaticLogout: AutomaticLogout{UserInactivityTimeout: 900}}
+	if *cfg != want {
+		t.Errorf("initial config = %+v, want %+v", *cfg, want)
+	}
+
+	want = UserSessionsConfig{
+		ConcurrentSessionPolicy: ConcurrentSessionPolicy{UserLimit: 5, AdminLimit: 2},
+		AutomaticLogout:         AutomaticLogout{LogoutInactiveUsersEnabled: true, UserInactivityTimeout: 600},
+	}
+	if err := c.UpdateUserSessionsConfig(ctx, want); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if got := srv.Config(); got.ConcurrentSessionPolicy.UserLimit != 5 || got.AutomaticLogout.UserInactivityTimeout != 600 {
+		t.Errorf("emulator holds %+v after update", got)
+	}
+	if cfg, err = c.GetUserSessionsConfig(ctx); err != nil || *cfg != want {
+		t.Errorf("read back = %+v, %v; want %+v", cfg, err, want)
+	}
+
+	all, err := c.ListUserSessions(ctx, "")
+	if err != nil || len(all) != 30 {
+		t.Fatalf("list all = %d sessions, %v; want 30", len(all), err)
+	}
+	jane, err := c.ListUserSessions(ctx, "jane.doe")
+	if err != nil || len(jane) != 3 {
+		t.Fatalf("list jane.doe = %d sessions, %v; want 3", len(jane), err)
+	}
+	for _, s := range jane {
+		if s.UserID != "jane.doe" || s.SessionID == "" || s.CreationTime <= 0 {
+			t.Errorf("unexpected session %+v", s)
+		}
+	}
+	none, err := c.ListUserSessions(ctx, "nobody")
+	if err != nil || none == nil || len(none) != 0 {
+		t.Errorf("list nobody = %#v, %v; want an empty, non-nil list", none, err)
+	}
+
+	if err := c.RemoveUserSessions(ctx, "jane.doe"); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	if left := srv.Sessions("jane.doe"); len(left) != 0 {
+		t.Errorf("jane.doe still has %d sessions", len(left))
+	}
+	if left := srv.Sessions(""); len(left) != 27 {
+		t.Errorf("%d sessions left, want 27 (others untouched)", len(left))
+	}
+	err = c.RemoveUserSessions(ctx, "jane.doe")
+	if !errors.Is(err, ErrNoSessions) || !IsNotFound(err) {
+		t.Errorf("second remove = %v, want ErrNoSessions and a 404", err)
+	}
+	if err := c.RemoveUserSessions(ctx, ""); err == nil {
+		t.Error("remove with an empty user id succeeded")
+	}
+	if n := srv.CountRequests(http.MethodDelete, "/userSessions"); n != 2 {
+		t.Errorf("%d DELETE requests reached the emulator, want 2 (the empty id is refused before sending)", n)
+	}
+}
+
+func TestClientErrorsFromEmulator(t *testing.T) {
+	ctx := context.Background()
+	srv := emulator.NewServer(t, emulator.WithSessions(5), emulator.WithReadOnlyToken("read-only-token"))
+
+	t.Run("400 constraint violation in the error text", func(t *testing.T) {
+		c := newEmulatorClient(t, srv, srv.Token)
+		err := c.UpdateUserSessionsConfig(ctx, UserSessionsConfig{
+			ConcurrentSessionPolicy: ConcurrentSessionPolicy{UserLimit: 3, AdminLimit: 0},
+			AutomaticLogout:         AutomaticLogout{UserInactivityTimeout: 0},
+		})
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+			t.Fatalf("error = %v, want an APIError 400", err)
+		}
+		for _, want := range []string{"Constraints violated.", "concurrentSessionPolicyDto: userLimit and adminLimit must both be 0",
+			"automaticLogoutDto.userInactivityTimeout: must be greater than or equal to 1"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+		}
+		if len(apiErr.ConstraintViolations) != 2 {
+			t.Errorf("violations = %+v, want 2", apiErr.ConstraintViolations)
+		}
+	})
+	t.Run("401 wrong token", func(t *testing.T) {
+		_, err := newEmulatorClient(t, srv, "wrong-token").GetUserSessionsConfig(ctx)
+		if !IsUnauthorized(err) || !strings.Contains(err.Error(), "Token Authentication failed") {
+			t.Errorf("error = %v, want 401 Token Authentication failed", err)
+		}
+	})
+	t.Run("403 read-only token on write", func(t *testing.T) {
+		c := newEmulatorClient(t, srv, "read-only-token")
+		if _, err := c.GetUserSessionsConfig(ctx); err != nil {
+			t.Errorf("read-only token cannot read: %v", err)
+		}
+		err := c.UpdateUserSessionsConfig(ctx, UserSessionsConfig{AutomaticLogout: AutomaticLogout{UserInactivityTimeout: 60}})
+		if !IsForbidden(err) || !strings.Contains(err.Error(), "ServiceProviderAPI") {
+			t.Errorf("error = %v, want 403 naming the scope", err)
+		}
+		if err := c.RemoveUserSessions(ctx, "admin"); !IsForbidden(err) {
+			t.Errorf("remove error = %v, want 403", err)
+		}
+	})
+	for _, code := range []int{500, 510} {
+		t.Run("injected "+http.StatusText(code), func(t *testing.T) {
+			if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: code}); err != nil {
+				t.Fatal(err)
+			}
+			err := newEmulatorClient(t, srv, srv.Token).RemoveUserSessions(ctx, "admin")
+			if statusOf(err) != code || !strings.Contains(err.Error(), "Injected fault") {
+				t.Errorf("error = %v, want %d with the server's message", err, code)
+			}
+		})
+	}
+	t.Run("500 on list", func(t *testing.T) {
+		if err := srv.InjectFault(emulator.Fault{Method: "GET", Path: "/userSessions", Status: 500}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := newEmulatorClient(t, srv, srv.Token).ListUserSessions(ctx, ""); statusOf(err) != 500 {
+			t.Errorf("error = %v, want 500", err)
+		}
+	})
+}
+
+func TestRequestHeaders(t *testing.T) {
+	srv := newScripted(t, step{status: 200, body: "[]"})
+	c := newTestClient(t, srv.server.URL+"/api/cluster/v2/", newFakeClock(), WithUserAgent("terraform-provider-dtcluster/1.2.3"))
+	if _, err := c.ListUserSessions(context.Background(), "jane doe&x=1"); err != nil {
+		t.Fatal(err)
+	}
+	r := srv.Requests()[0]
+	checks := map[string]string{
+		"Authorization": "Api-Token " + testToken,
+		"Accept":        "application/json",
+		"User-Agent":    "terraform-provider-dtcluster/1.2.3",
+	}
+	for k, want := range checks {
+		if got := r.header.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if r.path != "/api/cluster/v2/userSessions" || r.query != "userId=jane+doe%26x%3D1" {
+		t.Errorf("request = %s?%s", r.path, r.query)
+	}
+}
+
+func TestErrorBodyWithoutEnvelope(t *testing.T) {
+	long := strings.Repeat("x", 2000)
+	srv := newScripted(t, step{status: 400, body: "<html>" + long + "</html>"})
+	_, err := newTestClient(t, srv.server.URL, newFakeClock()).GetUserSessionsConfig(context.Background())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("error = %v, want an APIError", err)
+	}
+	if !strings.HasPrefix(apiErr.Body, "<html>xxx") || len(apiErr.Body) > maxRawBody+20 || !strings.HasSuffix(apiErr.Body, "(truncated)") {
+		t.Errorf("raw body kept as %q (len %d), want it truncated", apiErr.Body[:20], len(apiErr.Body))
+	}
+}
+
+func TestServerEchoingTheTokenIsRedacted(t *testing.T) {
+	srv := newScripted(t, step{status: 401, body: `{"error":{"code":401,"message":"bad token ` + testToken + `"}}`})
+	_, err := newTestClient(t, srv.server.URL, newFakeClock()).GetUserSessionsConfig(context.Background())
+	if err == nil || strings.Contains(err.Error(), testToken) || !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("error = %v, want the token redacted", err)
+	}
+}
