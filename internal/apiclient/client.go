@@ -158,7 +158,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(s.caPEM) {
-			return nil, errors.New("the CA certificate holds no PEM-encoded certificate")
+			return nil, fmt.Errorf("the CA certificate: %w", ValidateCACertificate(s.caPEM))
 		}
 		tlsConfig.RootCAs = pool
 	}

@@ -4,13 +4,32 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
-var _ provider.Provider = (*dtclusterProvider)(nil)
+var (
+	_ provider.ProviderWithConfigValidators = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithValidateConfig   = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithActions          = (*dtclusterProvider)(nil)
+)
+
+// Environment variables read when the provider block leaves host or token out; the first set
+// one wins. They are the names the official Dynatrace provider uses.
+var (
+	hostEnvVars  = []string{"DYNATRACE_CLUSTER_URL", "DT_CLUSTER_URL"}
+	tokenEnvVars = []string{"DYNATRACE_CLUSTER_API_TOKEN", "DT_CLUSTER_API_TOKEN"}
+)
 
 // New returns a constructor of the provider for providerserver, stamped with version.
 func New(version string) func() provider.Provider {
@@ -21,6 +40,15 @@ type dtclusterProvider struct {
 	version string
 }
 
+type providerModel struct {
+	Host           types.String `tfsdk:"host"`
+	Token          types.String `tfsdk:"token"`
+	CACertificate  types.String `tfsdk:"ca_certificate"`
+	Insecure       types.Bool   `tfsdk:"insecure"`
+	RequestTimeout types.Int64  `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
 func (p *dtclusterProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "dtcluster"
 	resp.Version = p.version
@@ -28,13 +56,113 @@ func (p *dtclusterProvider) Metadata(_ context.Context, _ provider.MetadataReque
 
 func (p *dtclusterProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the user session policy of a Dynatrace Managed cluster through Cluster API v2.",
+		MarkdownDescription: "Manages the user session policy of a Dynatrace Managed cluster (concurrent session " +
+			"limits, automatic logout) and its user sessions through Cluster API v2.",
+		Attributes: map[string]schema.Attribute{
+			"host": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the cluster, such as `https://cmc.example.com`; a trailing `/` or the " +
+					"`/api/cluster/v2` suffix may be given. No query, fragment, credentials or other path. Plain `http://` " +
+					"is only accepted for `localhost`, `127.0.0.0/8` and `::1` (for example the emulator). Defaults to " +
+					"the `DYNATRACE_CLUSTER_URL` environment variable, then `DT_CLUSTER_URL`.",
+			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Cluster API token with the `ServiceProviderAPI` scope (Service Provider API), " +
+					"created in the Cluster Management Console. Sent as `Authorization: Api-Token`. Defaults to the " +
+					"`DYNATRACE_CLUSTER_API_TOKEN` environment variable, then `DT_CLUSTER_API_TOKEN`.",
+			},
+			"ca_certificate": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM-encoded CA certificate(s) to trust in addition to the system's, for a cluster " +
+					"whose certificate is issued by a private CA. Conflicts with `insecure`.",
+			},
+			"insecure": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Skip verification of the cluster's TLS certificate. Default `false`. Only for " +
+					"testing: anyone on the network path could read the token. Produces a warning. Conflicts with " +
+					"`ca_certificate`.",
+			},
+			"request_timeout": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Timeout of a single HTTP request, in seconds (1 to 3600). Default `30`.",
+				Validators:          []validator.Int64{int64validator.Between(1, 3600)},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a request is retried after a transient failure (connection " +
+					"error, HTTP 429, 502, 503, 504, 556), with exponential backoff and jitter (0 to 20). Default `5`.",
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+		},
 	}
 }
 
-func (p *dtclusterProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+func (p *dtclusterProvider) ConfigValidators(context.Context) []provider.ConfigValidator {
+	return []provider.ConfigValidator{
+		providervalidator.Conflicting(path.MatchRoot("insecure"), path.MatchRoot("ca_certificate")),
+	}
 }
 
-func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resource { return nil }
+// ValidateConfig checks the values that are known at validate time, so a malformed host or CA
+// certificate is reported by terraform validate. Values from other resources may be unknown:
+// they are checked in Configure.
+func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if isSet(cfg.Host) {
+		if _, err := apiclient.NormalizeHost(cfg.Host.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid Cluster URL", err.Error())
+		}
+	}
+	if isSet(cfg.CACertificate) {
+		if err := apiclient.ValidateCACertificate([]byte(cfg.CACertificate.ValueString())); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ca_certificate"), "Invalid CA Certificate",
+				"ca_certificate must be PEM-encoded certificates: "+err.Error())
+		}
+	}
+	if isSet(cfg.Token) && cfg.Token.ValueString() == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
+			"token is set to an empty string; give the Cluster API token, or leave token out to use the "+
+				"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")
+	}
+}
+
+// Configure builds the API client once and hands it to resources, data sources and actions.
+func (p *dtclusterProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := newClient(ctx, cfg, p.version, req.TerraformVersion)
+	resp.Diagnostics.Append(diags...)
+	if client == nil {
+		return
+	}
+	resp.ResourceData = client
+	resp.DataSourceData = client
+	resp.ActionData = client
+}
+
+func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewUserSessionsConfigResource,
+	}
+}
 
 func (p *dtclusterProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+func (p *dtclusterProvider) Actions(context.Context) []func() action.Action { return nil }
+
+// isSet reports whether a configuration value is known and not null.
+func isSet(v interface {
+	IsNull() bool
+	IsUnknown() bool
+}) bool {
+	return !v.IsNull() && !v.IsUnknown()
+}

@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+)
+
+// newClient resolves the provider configuration (config first, then environment variables) and
+// builds the API client. It returns nil when the configuration is incomplete: with error
+// diagnostics when a value is missing or invalid, without any when a value is not known yet
+// (it comes from a resource still to be created).
+func newClient(ctx context.Context, cfg providerModel, version, terraformVersion string) (*apiclient.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if cfg.Host.IsUnknown() || cfg.Token.IsUnknown() || cfg.CACertificate.IsUnknown() || cfg.Insecure.IsUnknown() ||
+		cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+		tflog.Debug(ctx, "Provider configuration not known yet; resources will report it if they need the cluster")
+		return nil, nil
+	}
+	host, hostSource := fromConfigOrEnv(cfg.Host, hostEnvVars)
+	token, _ := fromConfigOrEnv(cfg.Token, tokenEnvVars)
+	if token != "" {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+		ctx = tflog.MaskMessageStrings(ctx, token)
+	}
+	if host == "" {
+		diags.AddAttributeError(path.Root("host"), "Missing Cluster URL",
+			"The provider needs the cluster's base URL, such as https://cmc.example.com. Set host in the provider "+
+				"block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable.")
+	}
+	if token == "" {
+		diags.AddAttributeError(path.Root("token"), "Missing API Token",
+			"The provider needs a Cluster API token with the ServiceProviderAPI scope. Set token in the provider "+
+				"block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable.")
+	}
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	opts := []apiclient.Option{
+		apiclient.WithUserAgent(userAgent(version, terraformVersion)),
+		apiclient.WithLogger(tflogLogger{token: token}),
+	}
+	if isSet(cfg.CACertificate) {
+		opts = append(opts, apiclient.WithCACertificate([]byte(cfg.CACertificate.ValueString())))
+	}
+	if cfg.Insecure.ValueBool() {
+		opts = append(opts, apiclient.WithInsecureSkipVerify(true))
+		diags.AddAttributeWarning(path.Root("insecure"), "TLS Certificate Verification Disabled",
+			"insecure = true: the cluster's certificate is not verified, so anyone on the network path could "+
+				"impersonate the cluster and read the API token. Use ca_certificate for a private CA instead.")
+	}
+	if isSet(cfg.RequestTimeout) {
+		opts = append(opts, apiclient.WithRequestTimeout(time.Duration(cfg.RequestTimeout.ValueInt64())*time.Second))
+	}
+	if isSet(cfg.MaxRetries) {
+		opts = append(opts, apiclient.WithMaxRetries(int(cfg.MaxRetries.ValueInt64())))
+	}
+	client, err := apiclient.New(host, token, opts...)
+	if err != nil {
+		diags.AddAttributeError(path.Root("host"), "Invalid Provider Configuration",
+			fmt.Sprintf("The provider cannot be set up with host from %s: %s", hostSource, err))
+		return nil, diags
+	}
+	return client, diags
+}
+
+// fromConfigOrEnv returns the configured value or, when it is null, the first environment
+// variable that is set, with a description of where the value came from.
+func fromConfigOrEnv(v types.String, envVars []string) (value, source string) {
+	if !v.IsNull() {
+		return v.ValueString(), "the provider block"
+	}
+	for _, name := range envVars {
+		if value := strings.TrimSpace(os.Getenv(name)); value != "" {
+			return value, "the " + name + " environment variable"
+		}
+	}
+	return "", "nowhere"
+}
+
+func userAgent(version, terraformVersion string) string {
+	ua := "terraform-provider-dtcluster/" + version
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// tflogLogger sends the client's log lines to tflog with the token masked on the context of
+// each line, whatever context the caller passed.
+type tflogLogger struct {
+	token string
+}
+
+func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(l.mask(ctx), msg, fields)
+}
+
+func (l tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(l.mask(ctx), msg, fields)
+}
+
+func (l tflogLogger) mask(ctx context.Context) context.Context {
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, l.token)
+	return tflog.MaskMessageStrings(ctx, l.token)
+}
