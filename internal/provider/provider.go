@@ -85,7 +85,7 @@ func (p *dtclusterProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"`ca_certificate`.",
 			},
 			"request_timeout": schema.Int64Attribute{
-				Optional: true,
+				Optional:            true,
 				MarkdownDescription: "Timeout of a single HTTP request, in seconds (1 to 3600). Default `30`.",
 				Validators:          []validator.Int64{int64validator.Between(1, 3600)},
 			},
