@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+func cliConfig(srv *emulator.Server, token string, p policy) string {
+	return terraformBlock + fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token) + configResource(p, "")
+}
+
+// TestCLITokenNeverLogged runs terraform with TF_LOG=trace through a create, an update and an
+// authentication failure, and looks for the tokens in everything it printed.
+func TestCLITokenNeverLogged(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t, emulator.WithToken("dt0c01.GOODTOKEN.s3cr3t-part-never-logged"))
+	const wrong = "dt0c01.WRONGTOKEN.another-s3cr3t-never-logged"
+	trace := []string{"TF_LOG=trace"}
+	var outputs []string
+
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{5, 2, true, 900}))
+	out, err := c.run(trace, "apply", "-auto-approve")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, tail(out))
+	}
+	outputs = append(outputs, out)
+
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{8, 4, false, 1200}))
+	out, err = c.run(trace, "apply", "-auto-approve")
+	if err != nil {
+		t.Fatalf("update: %v\n%s", err, tail(out))
+	}
+	outputs = append(outputs, out)
+
+	c.write("main.tf", cliConfig(srv, wrong, policy{8, 4, false, 1200}))
+	out, err = c.run(trace, "plan")
+	if err == nil || !strings.Contains(out, "HTTP 401") {
+		t.Fatalf("plan with a wrong token: want a 401 failure, got %v\n%s", err, tail(out))
+	}
+	outputs = append(outputs, out)
+
+	all := strings.Join(outputs, "\n")
+	// The capture must hold the provider's own trace and request logs, or the test proves nothing.
+	for _, want := range []string{"Cluster API request", "/api/cluster/v2/clusterConfig/userSessions", "[TRACE]"} {
+		if !strings.Contains(all, want) {
+			t.Fatalf("the captured output lacks %q; the test would not see a leak", want)
+		}
+	}
+	for _, secret := range []string{srv.Token, wrong, "s3cr3t-part-never-logged", "another-s3cr3t-never-logged"} {
+		if i := strings.Index(all, secret); i >= 0 {
+			t.Errorf("the token %q appears in terraform's output: …%s…", secret, all[max(0, i-200):min(len(all), i+100)])
+		}
+	}
+}
+
+// TestCLIRequestCounts: a refresh is one GET; an update is one PUT plus one GET.
+func TestCLIRequestCounts(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t)
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{5, 2, true, 900}))
+	c.must("apply", "-auto-approve")
+
+	srv.ClearRequests()
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after apply is not empty:\n%s", out)
+	}
+	assertRequests(t, srv, 1, 0)
+
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{6, 3, true, 900}))
+	srv.ClearRequests()
+	c.must("apply", "-auto-approve", "-refresh=false")
+	assertRequests(t, srv, 1, 1)
+}
+
+func assertRequests(t *testing.T, srv *emulator.Server, gets, puts int) {
+	t.Helper()
+	g := srv.CountRequests("GET", "/clusterConfig/userSessions")
+	p := srv.CountRequests("PUT", "/clusterConfig/userSessions")
+	if g != gets || p != puts || len(srv.Requests()) != gets+puts {
+		t.Errorf("requests %+v: %d GET and %d PUT, want %d and %d", srv.Requests(), g, p, gets, puts)
+	}
+}
+
+// TestCLIBrownfieldAdoption: an import block and -generate-config-out adopt a cluster's existing
+// policy as valid HCL, and the next plan is empty without anything sent to change the cluster.
+func TestCLIBrownfieldAdoption(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t)
+	existing := policy{userLimit: 3, adminLimit: 1, enabled: true, timeout: 1800}
+	if err := srv.SetConfig(existing.api()); err != nil {
+		t.Fatal(err)
+	}
+	c.write("main.tf", terraformBlock+providerBlock(srv)+`
+import {
+  to = dtcluster_user_sessions_config.this
+  id = "user_sessions"
+}
+`)
+	out := c.must("plan", "-generate-config-out=generated.tf")
+	if !strings.Contains(out, "1 to import") {
+		t.Fatalf("plan does not import:\n%s", out)
+	}
+	generated, err := os.ReadFile(filepath.Join(c.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"user_limit", "= 3", "user_inactivity_timeout", "= 1800", "restore_on_destroy"} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf lacks %q:\n%s", want, generated)
+		}
+	}
+	c.must("validate")
+	c.must("apply", "-auto-approve")
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after adoption is not empty:\n%s", out)
+	}
+	if n := srv.CountRequests("PUT", "/clusterConfig/userSessions"); n != 0 {
+		t.Errorf("adoption sent %d PUT requests", n)
+	}
+	if err := emulatorHolds(srv, existing.api()); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCLIInsecureWarns: insecure = true reaches a cluster with an untrusted certificate, with a
+// warning.
+func TestCLIInsecureWarns(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewTLSServer(t)
+	p := policy{userLimit: 4, adminLimit: 4, enabled: false, timeout: 900}
+	c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host     = %q\n  token    = %q\n  insecure = true\n}\n", srv.URL, srv.Token)+configResource(p, ""))
+	out := c.must("apply", "-auto-approve")
+	if !strings.Contains(out, "Warning: TLS Certificate Verification Disabled") {
+		t.Errorf("no warning for insecure:\n%s", out)
+	}
+	if err := emulatorHolds(srv, p.api()); err != nil {
+		t.Error(err)
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "…" + s[len(s)-4000:]
+	}
+	return s
+}
+

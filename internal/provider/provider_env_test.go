@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"encoding/pem"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+// TestAccProviderEnvironment: host and token come from DYNATRACE_CLUSTER_URL /
+// DYNATRACE_CLUSTER_API_TOKEN, else DT_CLUSTER_URL / DT_CLUSTER_API_TOKEN; the provider block
+// wins over both. Each emulator has its own token, so a mixed-up pair fails with 401.
+func TestAccProviderEnvironment(t *testing.T) {
+	p := policy{userLimit: 2, adminLimit: 2, enabled: true, timeout: 450}
+	newServer := func(token string) *emulator.Server {
+		return emulator.NewServer(t, emulator.WithToken(token))
+	}
+	tests := []struct {
+		name     string
+		env      func(long, short, block *emulator.Server) map[string]string
+		provider func(long, short, block *emulator.Server) string
+		// which emulator must end up with the policy
+		want func(long, short, block *emulator.Server) *emulator.Server
+	}{
+		{
+			name: "DYNATRACE_ variables win over DT_ variables",
+			env: func(long, short, _ *emulator.Server) map[string]string {
+				return map[string]string{
+					"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": long.Token,
+					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
+				}
+			},
+			provider: func(_, _, _ *emulator.Server) string { return "provider \"dtcluster\" {}\n" },
+			want:     func(long, _, _ *emulator.Server) *emulator.Server { return long },
+		},
+		{
+			name: "DT_ variables alone",
+			env: func(_, short, _ *emulator.Server) map[string]string {
+				return map[string]string{
+					"DYNATRACE_CLUSTER_URL": "", "DYNATRACE_CLUSTER_API_TOKEN": "",
+					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
+				}
+			},
+			provider: func(_, _, _ *emulator.Server) string { return "provider \"dtcluster\" {}\n" },
+			want:     func(_, short, _ *emulator.Server) *emulator.Server { return short },
+		},
+		{
+			name: "provider block wins over the environment",
+			env: func(long, short, _ *emulator.Server) map[string]string {
+				return map[string]string{
+					"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": long.Token,
+					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
+				}
+			},
+			provider: func(_, _, block *emulator.Server) string { return providerBlock(block) },
+			want:     func(_, _, block *emulator.Server) *emulator.Server { return block },
+		},
+		{
+			name: "token from the block, host from the environment",
+			env: func(long, _, _ *emulator.Server) map[string]string {
+				return map[string]string{"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": "dt0c01.WRONG.token"}
+			},
+			provider: func(long, _, _ *emulator.Server) string {
+				return fmt.Sprintf("provider \"dtcluster\" {\n  token = %q\n}\n", long.Token)
+			},
+			want: func(long, _, _ *emulator.Server) *emulator.Server { return long },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			long, short, block := newServer("dt0c01.LONG.token"), newServer("dt0c01.SHORT.token"), newServer("dt0c01.BLOCK.token")
+			for k, v := range tt.env(long, short, block) {
+				t.Setenv(k, v)
+			}
+			target := tt.want(long, short, block)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: tt.provider(long, short, block) + configResource(p, ""),
+					Check: func(*terraform.State) error {
+						for _, srv := range []*emulator.Server{long, short, block} {
+							want := emulator.DefaultUserSessionsConfig()
+							if srv == target {
+								want = p.api()
+							}
+							if err := emulatorHolds(srv, want); err != nil {
+								return fmt.Errorf("emulator %s: %w", srv.Token, err)
+							}
+						}
+						return nil
+					},
+				}},
+			})
+		})
+	}
+}
+
+// TestAccProviderCACertificate: a cluster with a certificate of a CA the system does not trust
+// is reachable once that CA is given as ca_certificate.
+func TestAccProviderCACertificate(t *testing.T) {
+	srv := emulator.NewTLSServer(t)
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
+	p := policy{userLimit: 9, adminLimit: 9, enabled: false, timeout: 900}
+	block := func(extra string) string {
+		return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n  %s\n}\n", srv.URL, srv.Token, extra)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      block("max_retries = 0") + configResource(p, ""),
+				ExpectError: words("TLS verification failed (set ca_certificate to the cluster's CA)"),
+			},
+			{
+				Config: block(fmt.Sprintf("ca_certificate = %q", caPEM)) + configResource(p, ""),
+				Check:  func(*terraform.State) error { return emulatorHolds(srv, p.api()) },
+			},
+		},
+	})
+}

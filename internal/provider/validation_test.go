@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+// words matches the words of phrase with any white space between them (terraform wraps long
+// diagnostics), in order, anywhere in the output.
+func words(phrases ...string) *regexp.Regexp {
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		fields := strings.Fields(p)
+		for j, f := range fields {
+			fields[j] = regexp.QuoteMeta(f)
+		}
+		parts[i] = strings.Join(fields, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
+}
+
+// TestAccBadConfigurations: every bad configuration fails before anything is sent to change the
+// cluster, with a message naming the attribute and what is allowed.
+func TestAccBadConfigurations(t *testing.T) {
+	for _, name := range append(append([]string(nil), hostEnvVars...), tokenEnvVars...) {
+		t.Setenv(name, "")
+	}
+	valid := policy{userLimit: 5, adminLimit: 2, enabled: true, timeout: 900}
+	resourceWith := func(policyBody, logoutBody string) string {
+		return fmt.Sprintf(`
+resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = %s
+  automatic_logout = %s
+}
+`, policyBody, logoutBody)
+	}
+	const okPolicy = `{ user_limit = 5, admin_limit = 2 }`
+	const okLogout = `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 900 }`
+	const pem = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIBATAKBggqhkjOPQQDAjAcMRowGAYDVQQDExFkdGNsdXN0\n-----END CERTIFICATE-----\n"
+
+	tests := []struct {
+		name     string
+		provider func(srv *emulator.Server) string
+		resource string
+		want     *regexp.Regexp
+	}{
+		{"negative limit", nil, resourceWith(`{ user_limit = -1, admin_limit = 2 }`, okLogout),
+			words("concurrent_session_policy.user_limit value must be between 0 and 2147483647, got: -1")},
+		{"limit beyond int32", nil, resourceWith(`{ user_limit = 5, admin_limit = 3000000000 }`, okLogout),
+			words("concurrent_session_policy.admin_limit value must be between 0 and 2147483647, got: 3000000000")},
+		{"one limit zero", nil, resourceWith(`{ user_limit = 0, admin_limit = 2 }`, okLogout),
+			words("Invalid Concurrent Session Policy", "user_limit is 0 and admin_limit is 2", "both limits to be 0 (no limit) or both to be greater than 0")},
+		{"timeout zero", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 0 }`),
+			words("automatic_logout.user_inactivity_timeout value must be between 1 and 2147483647, got: 0")},
+		{"missing policy", nil, `resource "dtcluster_user_sessions_config" "this" {
+  automatic_logout = ` + okLogout + `
+}`, words(`The argument "concurrent_session_policy" is required`)},
+		{"missing automatic logout", nil, `resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = ` + okPolicy + `
+}`, words(`The argument "automatic_logout" is required`)},
+		{"missing timeout", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = false }`),
+			words(`attribute "user_inactivity_timeout" is required`)},
+		{"limit of the wrong type", nil, resourceWith(`{ user_limit = "five", admin_limit = 2 }`, okLogout),
+			words(`Inappropriate value for attribute "concurrent_session_policy"`, "a number is required")},
+		{"flag of the wrong type", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = "maybe", user_inactivity_timeout = 900 }`),
+			words(`Inappropriate value for attribute "automatic_logout"`, "a bool is required")},
+		{"unknown attribute", nil, strings.Replace(configResource(valid, ""), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
+			words(`An argument named "session_limit" is not expected here`)},
+		{"insecure with ca_certificate", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n insecure = true\n ca_certificate = %q\n}\n", srv.URL, srv.Token, pem)
+		}, configResource(valid, ""), words("Invalid Attribute Combination", "These attributes cannot be configured together: [insecure,ca_certificate]")},
+		{"malformed host", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"cmc.example.com\"\n token = %q\n}\n", srv.Token)
+		}, configResource(valid, ""), words("Invalid Cluster URL", "it has no scheme", "a valid host is the cluster's base URL, such as https://cmc.example.com")},
+		{"host with another path", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", srv.URL+"/e/environment", srv.Token)
+		}, configResource(valid, ""), words("Invalid Cluster URL", `path "/e/environment" is not allowed`)},
+		{"plain http to a remote host", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"http://cmc.example.com\"\n token = %q\n}\n", srv.Token)
+		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
+		{"missing token", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n}\n", srv.URL)
+		}, configResource(valid, ""), words("Missing API Token", "Set token in the provider block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable")},
+		{"missing host", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n token = %q\n}\n", srv.Token)
+		}, configResource(valid, ""), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
+		{"empty token", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"\"\n}\n", srv.URL)
+		}, configResource(valid, ""), words("Empty API Token", "token is set to an empty string")},
+		{"CA certificate not PEM", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n ca_certificate = \"not a certificate\"\n}\n", srv.URL, srv.Token)
+		}, configResource(valid, ""), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
+		{"request timeout zero", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n request_timeout = 0\n}\n", srv.URL, srv.Token)
+		}, configResource(valid, ""), words("request_timeout value must be between 1 and 3600, got: 0")},
+		{"too many retries", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n max_retries = 50\n}\n", srv.URL, srv.Token)
+		}, configResource(valid, ""), words("max_retries value must be between 0 and 20, got: 50")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := emulator.NewServer(t)
+			block := providerBlock(srv)
+			if tt.provider != nil {
+				block = tt.provider(srv)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: block + tt.resource, ExpectError: tt.want}},
+			})
+			if n := srv.CountRequests("PUT", "/clusterConfig/userSessions"); n != 0 {
+				t.Errorf("%d PUT requests reached the cluster", n)
+			}
+			if got := srv.Config(); got != emulator.DefaultUserSessionsConfig() {
+				t.Errorf("the cluster changed: %+v", got)
+			}
+		})
+	}
+}
