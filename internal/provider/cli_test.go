@@ -149,4 +149,3 @@ func tail(s string) string {
 	}
 	return s
 }
-
