@@ -149,3 +149,31 @@ func tail(s string) string {
 	}
 	return s
 }
+
+// TestCLIUnknownHostValidates: a host that comes from another resource is unknown at validate
+// time, which must not fail terraform validate (it is checked when known).
+func TestCLIUnknownHostValidates(t *testing.T) {
+	c := newCLI(t)
+	c.write("main.tf", terraformBlock+`
+resource "terraform_data" "cluster" {
+  input = "https://cmc.example.com"
+}
+
+provider "dtcluster" {
+  host  = terraform_data.cluster.output
+  token = "dt0c01.EXAMPLE.token"
+}
+`+configResource(policy{5, 2, true, 900}, ""))
+	if out := c.must("validate"); !strings.Contains(out, "The configuration is valid") {
+		t.Errorf("validate:\n%s", out)
+	}
+	c.write("main.tf", terraformBlock+`
+provider "dtcluster" {
+  host  = "cmc.example.com"
+  token = "dt0c01.EXAMPLE.token"
+}
+`+configResource(policy{5, 2, true, 900}, ""))
+	if out, err := c.run(nil, "validate"); err == nil || !strings.Contains(out, "Invalid Cluster URL") {
+		t.Errorf("validate accepted a host without scheme: %v\n%s", err, out)
+	}
+}
