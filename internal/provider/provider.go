@@ -152,12 +152,21 @@ func (p *dtclusterProvider) Configure(ctx context.Context, req provider.Configur
 func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewUserSessionsConfigResource,
+		NewUserSessionsRemovalResource,
 	}
 }
 
-func (p *dtclusterProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (p *dtclusterProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewUserSessionsDataSource,
+	}
+}
 
-func (p *dtclusterProvider) Actions(context.Context) []func() action.Action { return nil }
+func (p *dtclusterProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewRemoveUserSessionsAction,
+	}
+}
 
 // isSet reports whether a configuration value is known and not null.
 func isSet(v interface {
