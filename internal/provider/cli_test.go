@@ -177,3 +177,28 @@ provider "dtcluster" {
 		t.Errorf("validate accepted a host without scheme: %v\n%s", err, out)
 	}
 }
+
+// TestCLIRequestCountsSessions: a data source read is one GET; a removal is one GET (to count)
+// and one DELETE; a refresh of a recorded removal makes no request.
+func TestCLIRequestCountsSessions(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t, emulator.WithSessions(50))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+sessionsDataSource("")+idsOutput)
+	srv.ClearRequests()
+	c.must("plan")
+	if n := srv.CountRequests("GET", "/userSessions"); n != 1 || len(srv.Requests()) != 1 {
+		t.Errorf("data source read: requests %+v, want one GET", srv.Requests())
+	}
+
+	c.write("main.tf", terraformBlock+providerBlock(srv)+removalResource("jane.doe", "OPS-1"))
+	srv.ClearRequests()
+	c.must("apply", "-auto-approve")
+	if g, d := srv.CountRequests("GET", "/userSessions"), srv.CountRequests("DELETE", "/userSessions"); g != 1 || d != 1 || len(srv.Requests()) != 2 {
+		t.Errorf("removal: requests %+v, want one GET and one DELETE", srv.Requests())
+	}
+	srv.ClearRequests()
+	c.must("plan")
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("refresh of a removal: requests %+v, want none", srv.Requests())
+	}
+}
