@@ -2,27 +2,32 @@ package provider
 
 import (
 	"cmp"
+	"math/big"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
-// sessionObjectType is the type of one element of the data source's sessions list: the nine
-// fields of the API's UserSession.
-var sessionObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"user_id":                 types.StringType,
-	"node_id":                 types.Int64Type,
-	"session_id":              types.StringType,
-	"creation_time":           types.Int64Type,
-	"last_accessed_timestamp": types.Int64Type,
-	"tenant_uuid":             types.StringType,
-	"login_type":              types.StringType,
-	"device":                  types.StringType,
-	"ip":                      types.StringType,
+// sessionTerraformType is one element of the data source's sessions list: the nine fields of the
+// API's UserSession. TestSessionsStateMatchesSchema keeps it equal to the schema.
+var sessionTerraformType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+	"user_id":                 tftypes.String,
+	"node_id":                 tftypes.Number,
+	"session_id":              tftypes.String,
+	"creation_time":           tftypes.Number,
+	"last_accessed_timestamp": tftypes.Number,
+	"tenant_uuid":             tftypes.String,
+	"login_type":              tftypes.String,
+	"device":                  tftypes.String,
+	"ip":                      tftypes.String,
+}}
+
+var userSessionsStateType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+	"user_id":  tftypes.String,
+	"sessions": tftypes.List{ElementType: sessionTerraformType},
 }}
 
 // sortSessions puts sessions in the documented order: by user_id, then creation_time (oldest
@@ -37,24 +42,50 @@ func sortSessions(sessions []apiclient.UserSession) {
 	})
 }
 
-// sessionsValue builds the sessions list directly as framework values, without reflection per
-// element, so a read of 100k sessions costs what the values cost. Optional fields the API left
-// out are null.
-func sessionsValue(sessions []apiclient.UserSession) basetypes.ListValue {
-	elems := make([]attr.Value, len(sessions))
+// sessionsState builds the data source's whole state in one pass, without reflection, so a read
+// of 100k sessions costs what the values cost. Optional fields the API left out are null.
+func sessionsState(userID types.String, sessions []apiclient.UserSession) tftypes.Value {
+	elems := make([]tftypes.Value, len(sessions))
 	for i := range sessions {
 		s := &sessions[i]
-		elems[i] = types.ObjectValueMust(sessionObjectType.AttrTypes, map[string]attr.Value{
-			"user_id":                 types.StringValue(s.UserID),
-			"node_id":                 types.Int64Value(int64(s.NodeID)),
-			"session_id":              types.StringValue(s.SessionID),
-			"creation_time":           types.Int64Value(s.CreationTime),
-			"last_accessed_timestamp": types.Int64PointerValue(s.LastAccessedTimestamp),
-			"tenant_uuid":             types.StringValue(s.TenantUUID),
-			"login_type":              types.StringValue(s.LoginType),
-			"device":                  types.StringPointerValue(s.Device),
-			"ip":                      types.StringPointerValue(s.IP),
+		elems[i] = tftypes.NewValue(sessionTerraformType, map[string]tftypes.Value{
+			"user_id":                 tftypes.NewValue(tftypes.String, s.UserID),
+			"node_id":                 number(int64(s.NodeID)),
+			"session_id":              tftypes.NewValue(tftypes.String, s.SessionID),
+			"creation_time":           number(s.CreationTime),
+			"last_accessed_timestamp": optionalNumber(s.LastAccessedTimestamp),
+			"tenant_uuid":             tftypes.NewValue(tftypes.String, s.TenantUUID),
+			"login_type":              tftypes.NewValue(tftypes.String, s.LoginType),
+			"device":                  optionalString(s.Device),
+			"ip":                      optionalString(s.IP),
 		})
 	}
-	return types.ListValueMust(sessionObjectType, elems)
+	var user tftypes.Value
+	if userID.IsNull() || userID.IsUnknown() {
+		user = tftypes.NewValue(tftypes.String, nil)
+	} else {
+		user = tftypes.NewValue(tftypes.String, userID.ValueString())
+	}
+	return tftypes.NewValue(userSessionsStateType, map[string]tftypes.Value{
+		"user_id":  user,
+		"sessions": tftypes.NewValue(userSessionsStateType.AttributeTypes["sessions"], elems),
+	})
+}
+
+func number(v int64) tftypes.Value {
+	return tftypes.NewValue(tftypes.Number, new(big.Float).SetInt64(v))
+}
+
+func optionalNumber(p *int64) tftypes.Value {
+	if p == nil {
+		return tftypes.NewValue(tftypes.Number, nil)
+	}
+	return number(*p)
+}
+
+func optionalString(p *string) tftypes.Value {
+	if p == nil {
+		return tftypes.NewValue(tftypes.String, nil)
+	}
+	return tftypes.NewValue(tftypes.String, *p)
 }
