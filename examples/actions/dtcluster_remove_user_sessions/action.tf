@@ -1,0 +1,20 @@
+# Terraform 1.14 or later. Run it on demand:
+#   terraform apply -invoke=action.dtcluster_remove_user_sessions.offboard
+action "dtcluster_remove_user_sessions" "offboard" {
+  config {
+    user_id = "jane.doe"
+  }
+}
+
+# Or from a resource's lifecycle: here, end the user's sessions once the offboarding record is
+# created.
+resource "terraform_data" "offboarding" {
+  input = "OPS-1234"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.dtcluster_remove_user_sessions.offboard]
+    }
+  }
+}
