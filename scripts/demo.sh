@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# make demo: the main job of the provider, run against the emulator on this machine.
+# Builds the provider and the emulator, starts the emulator on a free loopback port, points
+# Terraform at both through a temporary CLI configuration (dev_overrides), then applies a session
+# policy, lists sessions, detects and repairs drift, and ends a user's sessions. Everything it
+# writes stays under .work/demo; it leaves no process running and exits non-zero if a step does
+# not do what it says.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work="$root/.work/demo"
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+say()  { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
+
+command -v terraform >/dev/null || fail "terraform is not on PATH (install Terraform 1.11 or later)"
+command -v go >/dev/null || fail "go is not on PATH (install Go 1.25 or later)"
+
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/main" "$work/console"
+
+say "Building the provider and the emulator"
+(cd "$root" && go build -o "$work/bin/terraform-provider-dtcluster" . && go build -o "$work/bin/dtcluster-emulator" ./cmd/dtcluster-emulator)
+
+say "Starting the emulator on a free loopback port with 40 seeded sessions"
+"$work/bin/dtcluster-emulator" -listen 127.0.0.1:0 -sessions 40 >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+cleanup() {
+  if kill -0 "$emulator_pid" 2>/dev/null; then
+    kill -TERM "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+url=""
+for _ in $(seq 1 100); do
+  url=$(head -n 1 "$work/emulator.log" 2>/dev/null | grep -oE 'http://127\.0\.0\.1:[0-9]+$' || true)
+  [ -n "$url" ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || fail "the emulator exited: $(cat "$work/emulator.log")"
+  sleep 0.1
+done
+[ -n "$url" ] || fail "the emulator did not print its URL"
+note "emulator: $url (pid $emulator_pid)"
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/dtcluster/dtcluster" = "$work/bin"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE="$work/terraformrc"
+export DYNATRACE_CLUSTER_URL="$url"
+export DYNATRACE_CLUSTER_API_TOKEN="dt0c01.EMULATOR.local-emulator-token"
+note "Terraform uses the local build through dev_overrides; host and token come from DYNATRACE_CLUSTER_URL and DYNATRACE_CLUSTER_API_TOKEN"
+
+tf() { local dir=$1; shift; terraform -chdir="$dir" "$@" -no-color 2>&1 | grep -v -e 'Provider development overrides' -e 'dev_overrides' -e 'may therefore not match' -e 'applying changes may cause' -e 'published releases' -e '^ - dtcluster/dtcluster in' -e 'The following provider development' -e 'configuration:$' -e 'releases\.$' -e '^│ *$' -e '^╷' -e '^╵' -e 'Warning: Provider development' || true; }
+out() { terraform -chdir="$1" output -raw "$2"; }
+
+policy() {
+  cat <<HCL
+terraform {
+  required_providers {
+    dtcluster = { source = "dtcluster/dtcluster" }
+  }
+}
+
+provider "dtcluster" {}
+
+resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = {
+    user_limit  = $1
+    admin_limit = $2
+  }
+  automatic_logout = {
+    logout_inactive_users_enabled = $3
+    user_inactivity_timeout       = $4
+  }
+}
+HCL
+}
+
+policy 5 2 true 900 >"$work/main/main.tf"
+cat >>"$work/main/main.tf" <<'HCL'
+
+data "dtcluster_user_sessions" "all" {
+  depends_on = [dtcluster_user_sessions_config.this]
+}
+
+output "user_limit" {
+  value = dtcluster_user_sessions_config.this.concurrent_session_policy.user_limit
+}
+
+output "sessions_per_user" {
+  value = {
+    for user in distinct(data.dtcluster_user_sessions.all.sessions[*].user_id) :
+    user => length([for s in data.dtcluster_user_sessions.all.sessions : s if s.user_id == user])
+  }
+}
+
+output "jane_sessions" {
+  value = length([for s in data.dtcluster_user_sessions.all.sessions : s if s.user_id == "jane.doe"])
+}
+HCL
+
+say "1. Apply the session policy: 5 sessions per user, 2 per admin, logout after 15 minutes"
+tf "$work/main" apply -auto-approve | sed -n '/Terraform will perform/,$p'
+[ "$(out "$work/main" user_limit)" = 5 ] || fail "the applied user_limit is not 5"
+if ! tf "$work/main" plan -detailed-exitcode >/dev/null; then fail "the plan right after apply is not empty"; fi
+note "a plan right after the apply is empty"
+
+say "2. Who is logged in: the dtcluster_user_sessions data source"
+tf "$work/main" output sessions_per_user
+jane=$(out "$work/main" jane_sessions)
+[ "$jane" -gt 0 ] || fail "jane.doe has no sessions to end later"
+note "jane.doe has $jane session(s)"
+
+say "3. Someone changes the policy in the Cluster Management Console (another Terraform state stands in for it)"
+policy 1 1 false 60 >"$work/console/main.tf"
+tf "$work/console" apply -auto-approve | grep -E 'Apply complete' || fail "the out-of-band change failed"
+note "the cluster now allows 1 session per user, outside this configuration"
+
+say "4. terraform plan -detailed-exitcode sees the drift"
+set +e
+terraform -chdir="$work/main" plan -detailed-exitcode -no-color >"$work/drift.txt" 2>&1
+code=$?
+set -e
+sed -n '/Terraform will perform/,/Plan:/p' "$work/drift.txt"
+[ "$code" -eq 2 ] || fail "plan -detailed-exitcode returned $code, want 2 (changes)"
+note "exit code 2: the cluster differs from the code"
+
+say "5. terraform apply repairs it"
+tf "$work/main" apply -auto-approve | grep -E 'Apply complete' || fail "the repair failed"
+if ! tf "$work/main" plan -detailed-exitcode >/dev/null; then fail "the plan after the repair is not empty"; fi
+[ "$(out "$work/main" user_limit)" = 5 ] || fail "user_limit was not restored"
+note "the cluster is back at 5 sessions per user; the next plan is empty"
+
+version=$(terraform version | head -n 1 | grep -oE '[0-9]+\.[0-9]+' | head -n 1)
+major=${version%%.*}; minor=${version#*.}
+if [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; then
+  say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action (Terraform $version)"
+  cat >>"$work/main/main.tf" <<'HCL'
+
+action "dtcluster_remove_user_sessions" "offboard" {
+  config {
+    user_id = "jane.doe"
+  }
+}
+HCL
+  tf "$work/main" apply -auto-approve -invoke=action.dtcluster_remove_user_sessions.offboard | grep -iE 'session|action|complete' || true
+else
+  say "6. End jane.doe's sessions with the dtcluster_user_sessions_removal resource (Terraform $version has no actions; 1.14+ uses the action)"
+  cat >>"$work/main/main.tf" <<'HCL'
+
+resource "dtcluster_user_sessions_removal" "offboard" {
+  user_id  = "jane.doe"
+  triggers = { ticket = "OPS-1234" }
+}
+
+output "sessions_ended" {
+  value = dtcluster_user_sessions_removal.offboard.sessions_removed
+}
+HCL
+  tf "$work/main" apply -auto-approve | grep -E 'Creation complete|Apply complete' || fail "the removal failed"
+  note "sessions ended: $(out "$work/main" sessions_ended)"
+fi
+tf "$work/main" apply -auto-approve >/dev/null
+left=$(out "$work/main" jane_sessions)
+[ "$left" = 0 ] || fail "jane.doe still has $left session(s)"
+note "the data source now lists 0 sessions for jane.doe (it listed $jane)"
+
+say "7. Clean up"
+tf "$work/main" destroy -auto-approve | grep -E 'Destroy complete|Warning: User Sessions' || fail "destroy failed"
+cleanup
+trap - EXIT
+kill -0 "$emulator_pid" 2>/dev/null && fail "the emulator is still running"
+rm -rf "$work"
+note "emulator stopped, .work/demo removed"
+printf '\nDemo complete: policy applied, sessions listed, drift detected and repaired, a user'"'"'s sessions ended.\n'
