@@ -22,7 +22,7 @@ var firstLine = regexp.MustCompile(`(http://127\.0\.0\.1:\d+)$`)
 // get calls the API of the emulator at base with the default token.
 func get(t *testing.T, base, path string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+path, nil)
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 	req.Header.Set("Authorization", "Api-Token "+emulator.DefaultToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -251,7 +251,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			"method": method, "path": logPath, "attempt": attempt, "error": failure.Error(), "wait_ms": wait.Milliseconds(),
 		})
 		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s %s: %w (while waiting to retry after: %v)", method, logPath, err, failure)
+			return fmt.Errorf("%s %s: %w (while waiting to retry after: %w)", method, logPath, err, failure)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	srv := newScripted(t, step{status: http.StatusFound, header: map[string]string{"Location": other.URL + "/api/cluster/v2/clusterConfig/userSessions"}})
 	_, err := newTestClient(t, srv.server.URL, newFakeClock()).GetUserSessionsConfig(context.Background())
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 302 || !strings.Contains(err.Error(), other.URL) {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusFound || !strings.Contains(err.Error(), other.URL) {
 		t.Fatalf("error = %v, want a 302 naming the Location", err)
 	}
 	if elsewhere.Load() != 0 || len(srv.Requests()) != 1 {

@@ -95,7 +95,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 			AutomaticLogout:         AutomaticLogout{UserInactivityTimeout: 0},
 		})
 		var apiErr *APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 			t.Fatalf("error = %v, want an APIError 400", err)
 		}
 		for _, want := range []string{"Constraints violated.", "concurrentSessionPolicyDto: userLimit and adminLimit must both be 0",

@@ -17,7 +17,7 @@ import (
 
 const (
 	// DefaultToken is the API token the emulator accepts when none is configured.
-	DefaultToken = "dt0c01.EMULATOR.local-emulator-token"
+	DefaultToken = "dt0c01.EMULATOR.local-emulator-token" //nolint:gosec // the emulator's documented default, not a credential
 	// APIBasePath is where Cluster API v2 is served.
 	APIBasePath = "/api/cluster/v2"
 	// ControlBasePath is where the emulator's own control endpoints are served.

@@ -73,14 +73,14 @@ func TestAuthentication(t *testing.T) {
 		})
 	}
 	t.Run("scheme other than Api-Token", func(t *testing.T) {
-		req, _ := http.NewRequest("GET", srv.URL+configPath, nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+configPath, nil)
 		req.Header.Set("Authorization", "Bearer "+srv.Token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 401 {
+		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status %d, want 401", resp.StatusCode)
 		}
 	})
@@ -231,7 +231,7 @@ func TestControlEndpoints(t *testing.T) {
 	}
 	for _, bad := range []string{`[{"loginType":"LOCAL"}]`, `[{"userId":"x","loginType":"PASSWORD"}]`, `{"userId":"x"}`,
 		`[{"userId":"x","sessionId":"` + added[0].SessionID + `"}]`} {
-		if status, _, body = call(t, srv, srv.Token, "POST", "/emulator/sessions", bad); status != 400 {
+		if status, _, _ = call(t, srv, srv.Token, "POST", "/emulator/sessions", bad); status != http.StatusBadRequest {
 			t.Errorf("POST sessions %s = %d, want 400", bad, status)
 		}
 	}
@@ -258,7 +258,7 @@ func TestControlEndpoints(t *testing.T) {
 	if err := srv.InjectFault(Fault{Method: "GET", Path: "/userSessions", Drop: true}); err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("GET", srv.URL+"/api/cluster/v2/userSessions", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/cluster/v2/userSessions", nil)
 	req.Header.Set("Authorization", "Api-Token "+srv.Token)
 	// A new connection: Go's transport silently retries an idempotent request that fails on a
 	// reused one, which would hide the drop.
@@ -297,7 +297,7 @@ func TestDelayFault(t *testing.T) {
 	}
 	client := srv.HTTP.Client()
 	client.Timeout = 50 * 1e6 // 50ms
-	req, _ := http.NewRequest("GET", srv.URL+configPath, nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+configPath, nil)
 	req.Header.Set("Authorization", "Api-Token "+srv.Token)
 	if resp, err := client.Do(req); err == nil {
 		resp.Body.Close()

@@ -28,10 +28,6 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 	}
 	host, hostSource := fromConfigOrEnv(cfg.Host, hostEnvVars)
 	token, _ := fromConfigOrEnv(cfg.Token, tokenEnvVars)
-	if token != "" {
-		ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
-		ctx = tflog.MaskMessageStrings(ctx, token)
-	}
 	if host == "" {
 		diags.AddAttributeError(path.Root("host"), "Missing Cluster URL",
 			"The provider needs the cluster's base URL, such as https://cmc.example.com. Set host in the provider "+

@@ -28,6 +28,7 @@ func newProtocolServer(tb testing.TB, host, token string) *protocolServer {
 	if err != nil || hasError(schema.Diagnostics) {
 		tb.Fatalf("GetProviderSchema: %v %v", err, schema.Diagnostics)
 	}
+	//nolint:staticcheck // action RPCs are only on this interface in terraform-plugin-go v0.31
 	withActions, ok := server.(tfprotov6.ProviderServerWithActions)
 	if !ok {
 		tb.Fatal("the provider server does not serve actions")

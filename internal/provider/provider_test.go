@@ -98,7 +98,7 @@ func providerBinaryDir(t *testing.T) string {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-dtcluster"),
 			"github.com/dtcluster/terraform-provider-dtcluster").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -13,6 +13,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/provider"
@@ -150,14 +151,60 @@ func convertAttribute(a *tfprotov6.SchemaAttribute) (*tfjson.SchemaAttribute, er
 		out.AttributeNestedType = nested
 		return out, nil
 	}
-	typeJSON, err := a.Type.MarshalJSON()
+	t, err := ctyType(a.Type)
 	if err != nil {
-		return nil, err
-	}
-	var t cty.Type
-	if err := t.UnmarshalJSON(typeJSON); err != nil {
 		return nil, err
 	}
 	out.AttributeType = t
 	return out, nil
+}
+
+// ctyType converts a protocol type into the cty type the schema JSON carries.
+func ctyType(t tftypes.Type) (cty.Type, error) {
+	switch {
+	case t.Is(tftypes.String):
+		return cty.String, nil
+	case t.Is(tftypes.Number):
+		return cty.Number, nil
+	case t.Is(tftypes.Bool):
+		return cty.Bool, nil
+	case t.Is(tftypes.DynamicPseudoType):
+		return cty.DynamicPseudoType, nil
+	}
+	switch t := t.(type) {
+	case tftypes.List:
+		e, err := ctyType(t.ElementType)
+		return cty.List(e), err
+	case tftypes.Set:
+		e, err := ctyType(t.ElementType)
+		return cty.Set(e), err
+	case tftypes.Map:
+		e, err := ctyType(t.ElementType)
+		return cty.Map(e), err
+	case tftypes.Object:
+		attrs := make(map[string]cty.Type, len(t.AttributeTypes))
+		var optional []string
+		for name, at := range t.AttributeTypes {
+			c, err := ctyType(at)
+			if err != nil {
+				return cty.NilType, err
+			}
+			attrs[name] = c
+			if _, ok := t.OptionalAttributes[name]; ok {
+				optional = append(optional, name)
+			}
+		}
+		return cty.ObjectWithOptionalAttrs(attrs, optional), nil
+	case tftypes.Tuple:
+		elems := make([]cty.Type, len(t.ElementTypes))
+		for i, et := range t.ElementTypes {
+			c, err := ctyType(et)
+			if err != nil {
+				return cty.NilType, err
+			}
+			elems[i] = c
+		}
+		return cty.Tuple(elems), nil
+	}
+	return cty.NilType, fmt.Errorf("unsupported type %s", t)
 }
