@@ -139,6 +139,9 @@ func (e *Emulator) takeFault(r *http.Request) *Fault {
 		taken := *f
 		return &taken
 	}
+	if e.chaos != nil {
+		return e.chaos.draw()
+	}
 	return nil
 }
 
@@ -199,6 +202,19 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	case "DELETE /faults":
 		e.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
+	case "POST /chaos":
+		var c Chaos
+		if !decodeControl(w, r, &c) {
+			return
+		}
+		if err := e.SetChaos(&c); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error(), nil)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "DELETE /chaos":
+		_ = e.SetChaos(nil)
+		w.WriteHeader(http.StatusNoContent)
 	case "GET /requests":
 		writeJSON(w, http.StatusOK, e.Requests())
 	case "DELETE /requests":
@@ -209,7 +225,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeError(w, http.StatusNotFound, "Unknown control endpoint "+route+
-			"; there are POST /emulator/sessions, POST|DELETE /emulator/faults, GET|DELETE /emulator/requests, POST /emulator/reset", nil)
+			"; there are POST /emulator/sessions, POST|DELETE /emulator/faults, POST|DELETE /emulator/chaos, GET|DELETE /emulator/requests, POST /emulator/reset", nil)
 	}
 }
 

@@ -39,6 +39,7 @@ type Emulator struct {
 	config   UserSessionsConfig
 	sessions []UserSession
 	faults   []*Fault
+	chaos    *chaosState
 	requests []Request
 	nextID   uint64
 }
@@ -78,6 +79,7 @@ func (e *Emulator) Reset() {
 	e.config = DefaultUserSessionsConfig()
 	e.sessions = SeedSessions(e.seedSessions)
 	e.faults = nil
+	e.chaos = nil
 	e.requests = nil
 	e.nextID = 0
 }

@@ -332,3 +332,47 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d API requests logged, want 12", n)
 	}
 }
+
+func TestChaos(t *testing.T) {
+	srv := NewServer(t)
+	if status, _, _ := call(t, srv, srv.Token, http.MethodPost, "/emulator/chaos", `{"rate":1.5}`); status != http.StatusBadRequest {
+		t.Errorf("rate 1.5 accepted: %d", status)
+	}
+	if status, _, body := call(t, srv, srv.Token, http.MethodPost, "/emulator/chaos", `{"rate":0.3,"seed":7,"delayMs":1}`); status != http.StatusNoContent {
+		t.Fatalf("POST chaos = %d %s", status, body)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	const n = 400
+	for range n {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+configPath, nil)
+		req.Header.Set("Authorization", "Api-Token "+srv.Token)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	kinds := map[string]int{}
+	faulted := 0
+	for _, r := range srv.Requests() {
+		if r.Fault != "" {
+			faulted++
+			kinds[r.Fault]++
+		}
+	}
+	if len(srv.Requests()) != n || faulted < n*20/100 || faulted > n*40/100 {
+		t.Errorf("%d of %d requests faulted, want about 30%%", faulted, len(srv.Requests()))
+	}
+	for _, k := range []string{"status 429", "status 503", "status 556", "delay 1ms", "drop"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %q fault in %v", k, kinds)
+		}
+	}
+	if status, _, _ := call(t, srv, srv.Token, http.MethodDelete, "/emulator/chaos", ""); status != http.StatusNoContent {
+		t.Fatal("DELETE chaos failed")
+	}
+	srv.ClearRequests()
+	for range 50 {
+		if status, _, _ := call(t, srv, srv.Token, http.MethodGet, configPath, ""); status != http.StatusOK {
+			t.Fatalf("faults after chaos was turned off: %d", status)
+		}
+	}
+}
