@@ -1,0 +1,242 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+// openFDs counts this process's open file descriptors (the emulator runs in it).
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("skipped: cannot count file descriptors here: %v", err)
+	}
+	return len(entries)
+}
+
+// settled waits until the goroutines and descriptors are back to at most the baseline plus a
+// margin (connections of exited provider processes close asynchronously) and returns them.
+func settled(t *testing.T, goroutines, fds int) (int, int) {
+	t.Helper()
+	var g, f int
+	for range 50 {
+		g, f = runtime.NumGoroutine(), openFDs(t)
+		if g <= goroutines+2 && f <= fds+2 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return g, f
+}
+
+// TestSoak runs 200 consecutive plan/apply cycles (each terraform apply plans, then applies)
+// alternating two policies, with an empty-plan check every 20 cycles, and checks that the
+// emulator leaks neither goroutines nor file descriptors and ends at the last policy.
+func TestSoak(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t)
+	policies := [2]policy{{5, 2, true, 900}, {7, 3, false, 1800}}
+	const cycles = 200
+	c.write("main.tf", cliConfig(srv, srv.Token, policies[1]))
+	c.must("apply", "-auto-approve")
+	baseG, baseFD := settled(t, runtime.NumGoroutine(), openFDs(t))
+	start := time.Now()
+	failures, emptyPlans := 0, 0
+	for i := range cycles {
+		p := policies[i%2]
+		c.write("main.tf", cliConfig(srv, srv.Token, p))
+		if out, err := c.run(nil, "apply", "-auto-approve"); err != nil {
+			failures++
+			t.Errorf("cycle %d: apply: %v\n%s", i, err, tail(out))
+			continue
+		}
+		if err := emulatorHolds(srv, p.api()); err != nil {
+			failures++
+			t.Errorf("cycle %d: %v", i, err)
+		}
+		if i%20 == 19 {
+			if out, err := c.run(nil, "plan", "-detailed-exitcode"); err != nil {
+				failures++
+				t.Errorf("cycle %d: plan after apply not empty: %v\n%s", i, err, tail(out))
+			} else {
+				emptyPlans++
+			}
+		}
+	}
+	g, fds := settled(t, baseG, baseFD)
+	fmt.Printf("soak: %d plan/apply cycles and %d empty-plan checks in %s, %d failures, %d API requests; emulator goroutines %d -> %d, open files %d -> %d\n",
+		cycles, emptyPlans, time.Since(start).Round(time.Second), failures, len(srv.Requests()), baseG, g, baseFD, fds)
+	if g > baseG+2 || fds > baseFD+2 {
+		t.Errorf("leak: goroutines %d -> %d, file descriptors %d -> %d", baseG, g, baseFD, fds)
+	}
+	if err := emulatorHolds(srv, policies[(cycles-1)%2].api()); err != nil {
+		t.Errorf("final state: %v", err)
+	}
+}
+
+// readableFailure lists what a failure after the retry budget says; anything else is not
+// readable enough.
+var readableFailure = []string{"HTTP 429", "HTTP 503", "HTTP 556", "gave up after", "context deadline exceeded", "connection reset", "EOF"}
+
+// TestChaos applies and reads while the emulator fails 30% of the API requests at random (429,
+// 503, 556 with and without Retry-After, delays beyond the 1 s request timeout, dropped
+// connections). Every operation must either succeed with the cluster in the declared state or
+// fail with a readable error, never leave another state, never panic.
+func TestChaos(t *testing.T) {
+	c := newCLI(t)
+	srv := emulator.NewServer(t, emulator.WithSessions(200))
+	block := fmt.Sprintf("provider \"dtcluster\" {\n  host            = %q\n  token           = %q\n  request_timeout = 1\n  max_retries     = 6\n}\n", srv.URL, srv.Token)
+	policies := [2]policy{{4, 2, true, 600}, {9, 9, false, 3600}}
+	if err := srv.SetChaos(&emulator.Chaos{Rate: 0.3, Seed: 2026, DelayMillis: 1500, RetryAfter: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	const operations = 30
+	start := time.Now()
+	succeeded, failed := 0, 0
+	previous := emulator.DefaultUserSessionsConfig()
+	for i := range operations {
+		p := policies[i%2]
+		read := i%3 == 2
+		config := terraformBlock + block + configResource(p, "")
+		if read {
+			config = terraformBlock + block + sessionsDataSource("") + idsOutput
+		}
+		c.write("main.tf", config)
+		out, err := c.run(nil, "apply", "-auto-approve")
+		if strings.Contains(out, "panic") || strings.Contains(out, "crashed") {
+			t.Fatalf("operation %d: the provider crashed:\n%s", i, tail(out))
+		}
+		got := srv.Config()
+		if err != nil {
+			failed++
+			readable := false
+			for _, phrase := range readableFailure {
+				readable = readable || strings.Contains(out, phrase)
+			}
+			if !readable || !strings.Contains(out, "Error: ") {
+				t.Errorf("operation %d failed without a readable error:\n%s", i, tail(out))
+			}
+			if !read && got != previous && got != p.api() {
+				t.Errorf("operation %d failed and left %+v, neither the old nor the declared policy", i, got)
+			}
+			previous = got
+			continue
+		}
+		succeeded++
+		if !read {
+			if got != p.api() {
+				t.Errorf("operation %d succeeded but the cluster holds %+v, want %+v", i, got, p.api())
+			}
+			previous = got
+		}
+	}
+	faults := map[string]int{}
+	for _, r := range srv.Requests() {
+		if r.Fault != "" {
+			faults[r.Fault]++
+		}
+	}
+	fmt.Printf("chaos: %d operations (applies and reads) in %s: %d succeeded, %d failed with a readable error; %d API requests, faults injected %v\n",
+		operations, time.Since(start).Round(time.Second), succeeded, failed, len(srv.Requests()), faults)
+	if len(faults) < 5 {
+		t.Errorf("too few kinds of faults were met to prove anything: %v", faults)
+	}
+}
+
+// configPlannedState is the planned state of a new dtcluster_user_sessions_config with p.
+func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.Value) (tftypes.Type, tftypes.Value) {
+	tb.Helper()
+	typ := ps.schema.ResourceSchemas["dtcluster_user_sessions_config"].ValueType().(tftypes.Object)
+	num := func(v int) tftypes.Value { return tftypes.NewValue(tftypes.Number, big.NewFloat(float64(v))) }
+	policyType := typ.AttributeTypes["concurrent_session_policy"].(tftypes.Object)
+	logoutType := typ.AttributeTypes["automatic_logout"].(tftypes.Object)
+	return typ, tftypes.NewValue(typ, map[string]tftypes.Value{
+		"id": id,
+		"concurrent_session_policy": tftypes.NewValue(policyType, map[string]tftypes.Value{
+			"user_limit": num(p.userLimit), "admin_limit": num(p.adminLimit),
+		}),
+		"automatic_logout": tftypes.NewValue(logoutType, map[string]tftypes.Value{
+			"logout_inactive_users_enabled": tftypes.NewValue(tftypes.Bool, p.enabled),
+			"user_inactivity_timeout":       num(p.timeout),
+		}),
+		"restore_on_destroy": tftypes.NewValue(tftypes.Bool, false),
+	})
+}
+
+// TestConcurrentReadsAndApplies runs 8 goroutines of data source reads and applies through one
+// provider server (the race detector watches them in make test).
+func TestConcurrentReadsAndApplies(t *testing.T) {
+	srv := emulator.NewServer(t, emulator.WithSessions(500))
+	ps := newProtocolServer(t, srv.URL, srv.Token)
+	want := policy{6, 6, true, 1200}
+	typ, planned := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	_, config := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, nil))
+	encode := func(v tftypes.Value) *tfprotov6.DynamicValue {
+		dv, err := tfprotov6.NewDynamicValue(typ, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &dv
+	}
+	apply := &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:     "dtcluster_user_sessions_config",
+		PriorState:   encode(tftypes.NewValue(typ, nil)),
+		PlannedState: encode(planned),
+		Config:       encode(config),
+	}
+	read := &tfprotov6.ReadDataSourceRequest{
+		TypeName: "dtcluster_user_sessions",
+		Config:   ps.dynamicValue(t, ps.schema.DataSourceSchemas["dtcluster_user_sessions"].ValueType(), map[string]tftypes.Value{}),
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var reads, applies int
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 6 {
+				if (g+i)%2 == 0 {
+					resp, err := ps.ReadDataSource(ctx, read)
+					if err != nil || hasError(resp.Diagnostics) {
+						t.Errorf("read: %v %s", err, diagText(resp.Diagnostics))
+						return
+					}
+					mu.Lock()
+					reads++
+					mu.Unlock()
+					continue
+				}
+				resp, err := ps.ApplyResourceChange(ctx, apply)
+				if err != nil || hasError(resp.Diagnostics) {
+					t.Errorf("apply: %v %s", err, diagText(resp.Diagnostics))
+					return
+				}
+				mu.Lock()
+				applies++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if reads != 24 || applies != 24 {
+		t.Errorf("%d reads and %d applies completed, want 24 each", reads, applies)
+	}
+	if err := emulatorHolds(srv, want.api()); err != nil {
+		t.Error(err)
+	}
+}
