@@ -98,49 +98,28 @@ var readableFailure = []string{"HTTP 429", "HTTP 503", "HTTP 556", "gave up afte
 func TestChaos(t *testing.T) {
 	c := newCLI(t)
 	srv := emulator.NewServer(t, emulator.WithSessions(200))
-	block := fmt.Sprintf("provider \"dtcluster\" {\n  host            = %q\n  token           = %q\n  request_timeout = 1\n  max_retries     = 6\n}\n", srv.URL, srv.Token)
 	policies := [2]policy{{4, 2, true, 600}, {9, 9, false, 3600}}
-	if err := srv.SetChaos(&emulator.Chaos{Rate: 0.3, Seed: 2026, DelayMillis: 1500, RetryAfter: "1"}); err != nil {
-		t.Fatal(err)
-	}
 	const operations = 30
 	start := time.Now()
-	succeeded, failed := 0, 0
+	var results [2]chaosResult
 	previous := emulator.DefaultUserSessionsConfig()
-	for i := range operations {
-		p := policies[i%2]
-		read := i%3 == 2
-		config := terraformBlock + block + configResource(p, "")
-		if read {
-			config = terraformBlock + block + sessionsDataSource("") + idsOutput
+	// Phase 0: 30% of requests fail, with the default budget of retries: operations should
+	// succeed. Phase 1: 85% fail with two retries: most operations run out of retries and must
+	// fail cleanly.
+	for phase, setup := range []struct {
+		rate    float64
+		retries int
+	}{{0.3, 6}, {0.85, 2}} {
+		if err := srv.SetChaos(&emulator.Chaos{Rate: setup.rate, Seed: 2026, DelayMillis: 1500, RetryAfter: "1"}); err != nil {
+			t.Fatal(err)
 		}
-		c.write("main.tf", config)
-		out, err := c.run(nil, "apply", "-auto-approve")
-		if strings.Contains(out, "panic") || strings.Contains(out, "crashed") {
-			t.Fatalf("operation %d: the provider crashed:\n%s", i, tail(out))
+		block := fmt.Sprintf("provider \"dtcluster\" {\n  host            = %q\n  token           = %q\n  request_timeout = 1\n  max_retries     = %d\n}\n", srv.URL, srv.Token, setup.retries)
+		n := operations
+		if phase == 1 {
+			n = 12
 		}
-		got := srv.Config()
-		if err != nil {
-			failed++
-			readable := false
-			for _, phrase := range readableFailure {
-				readable = readable || strings.Contains(out, phrase)
-			}
-			if !readable || !strings.Contains(out, "Error: ") {
-				t.Errorf("operation %d failed without a readable error:\n%s", i, tail(out))
-			}
-			if !read && got != previous && got != p.api() {
-				t.Errorf("operation %d failed and left %+v, neither the old nor the declared policy", i, got)
-			}
-			previous = got
-			continue
-		}
-		succeeded++
-		if !read {
-			if got != p.api() {
-				t.Errorf("operation %d succeeded but the cluster holds %+v, want %+v", i, got, p.api())
-			}
-			previous = got
+		for i := range n {
+			results[phase].run(t, c, srv, block, policies[i%2], i%3 == 2, &previous)
 		}
 	}
 	faults := map[string]int{}
@@ -149,10 +128,59 @@ func TestChaos(t *testing.T) {
 			faults[r.Fault]++
 		}
 	}
-	fmt.Printf("chaos: %d operations (applies and reads) in %s: %d succeeded, %d failed with a readable error; %d API requests, faults injected %v\n",
-		operations, time.Since(start).Round(time.Second), succeeded, failed, len(srv.Requests()), faults)
+	fmt.Printf("chaos: 30%% faults: %d succeeded, %d failed with a readable error; 85%% faults with 2 retries: %d succeeded, %d failed with a readable error; %d API requests in %s, faults injected %v\n",
+		results[0].succeeded, results[0].failed, results[1].succeeded, results[1].failed, len(srv.Requests()), time.Since(start).Round(time.Second), faults)
 	if len(faults) < 5 {
 		t.Errorf("too few kinds of faults were met to prove anything: %v", faults)
+	}
+	if results[0].succeeded < operations*9/10 {
+		t.Errorf("with 30%% faults and 6 retries only %d of %d operations succeeded", results[0].succeeded, operations)
+	}
+	if results[1].failed == 0 {
+		t.Error("no operation ran out of retries: the failure path was not exercised")
+	}
+}
+
+type chaosResult struct{ succeeded, failed int }
+
+// run applies one operation (an apply of p, or a read of every session) and checks its outcome.
+func (r *chaosResult) run(t *testing.T, c *cli, srv *emulator.Server, block string, p policy, read bool, previous *emulator.UserSessionsConfig) {
+	t.Helper()
+	config := terraformBlock + block + configResource(p, "")
+	if read {
+		config = terraformBlock + block + sessionsDataSource("") + idsOutput
+	}
+	c.write("main.tf", config)
+	if read {
+		// Each operation starts from an empty state, so an apply always creates or reads.
+		_ = os.Remove(c.dir + "/terraform.tfstate")
+	}
+	out, err := c.run(nil, "apply", "-auto-approve")
+	if strings.Contains(out, "panic") || strings.Contains(out, "crashed") {
+		t.Fatalf("the provider crashed:\n%s", tail(out))
+	}
+	got := srv.Config()
+	if err != nil {
+		r.failed++
+		readable := false
+		for _, phrase := range readableFailure {
+			readable = readable || strings.Contains(out, phrase)
+		}
+		if !readable || !strings.Contains(out, "Error: ") {
+			t.Errorf("failed without a readable error:\n%s", tail(out))
+		}
+		if !read && got != *previous && got != p.api() {
+			t.Errorf("a failed apply left %+v, neither the old nor the declared policy", got)
+		}
+		*previous = got
+		return
+	}
+	r.succeeded++
+	if !read {
+		if got != p.api() {
+			t.Errorf("an apply succeeded but the cluster holds %+v, want %+v", got, p.api())
+		}
+		*previous = got
 	}
 }
 
