@@ -1,0 +1,260 @@
+// Command e2ebench measures the provider end to end with the real terraform binary against the
+// emulator, and prints a Markdown report: time of plan and apply as a ratio to a baseline
+// measured in the same run (the same kind of configuration with only a terraform_data resource),
+// data source plans at several session counts, peak memory of the provider process, API calls
+// per operation, binary size and start-up to handshake time. Run it with `make bench`.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "runs per figure (the median is reported)")
+	largeRuns := flag.Int("large-runs", 3, "runs for the 100k-session figure")
+	flag.Parse()
+	if err := run(*runs, *largeRuns); err != nil {
+		fmt.Fprintln(os.Stderr, "e2ebench:", err)
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	tf     string
+	work   string
+	binDir string
+	binary string
+	env    []string
+}
+
+func run(runs, largeRuns int) error {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("terraform is not on PATH")
+	}
+	work, err := os.MkdirTemp("", "dtcluster-e2ebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	b := &bench{tf: tf, work: work, binDir: filepath.Join(work, "bin")}
+	b.binary = filepath.Join(b.binDir, "terraform-provider-dtcluster")
+	if out, err := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", b.binary, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	debugBinary := filepath.Join(work, "debug", "terraform-provider-dtcluster")
+	if out, err := exec.Command("go", "build", "-o", debugBinary, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/dtcluster/dtcluster\" = %q\n  }\n  direct {}\n}\n", b.binDir)), 0o600); err != nil {
+		return err
+	}
+	b.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	version, _ := exec.Command(tf, "version").Output()
+	goVersion, _ := exec.Command("go", "version").Output()
+
+	fmt.Printf("Measured %s with %s and %s; %d runs per figure (%d for 100k sessions), medians.\n\n",
+		time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(strings.SplitN(string(version), "\n", 2)[0]), strings.TrimSpace(string(goVersion)), runs, largeRuns)
+
+	if err := b.sizeAndStartup(debugBinary, runs*4); err != nil {
+		return err
+	}
+	if err := b.configResource(runs); err != nil {
+		return err
+	}
+	if err := b.dataSource(runs, largeRuns); err != nil {
+		return err
+	}
+	return b.apiCalls()
+}
+
+// sizeAndStartup reports the binary sizes and the time from exec to the go-plugin handshake line.
+func (b *bench) sizeAndStartup(debugBinary string, runs int) error {
+	release, err := os.Stat(b.binary)
+	if err != nil {
+		return err
+	}
+	debug, err := os.Stat(debugBinary)
+	if err != nil {
+		return err
+	}
+	var times []time.Duration
+	for range runs {
+		d, err := handshake(b.binary)
+		if err != nil {
+			return err
+		}
+		times = append(times, d)
+	}
+	fmt.Println("### Binary and start-up")
+	fmt.Println()
+	fmt.Println("| figure | value |")
+	fmt.Println("|---|---:|")
+	fmt.Printf("| binary size, release build (`-trimpath -ldflags \"-s -w\"`, as goreleaser builds it) | %.1f MiB |\n", float64(release.Size())/(1<<20))
+	fmt.Printf("| binary size, plain `go build` | %.1f MiB |\n", float64(debug.Size())/(1<<20))
+	fmt.Printf("| start-up to handshake (exec until the go-plugin handshake line), median of %d | %s |\n\n", runs, ms(median(times)))
+	return nil
+}
+
+// handshake starts the provider as Terraform does and times it until it prints its handshake.
+func handshake(binary string) (time.Duration, error) {
+	cmd := exec.Command(binary)
+	cmd.Env = append(os.Environ(),
+		"TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+		"PLUGIN_PROTOCOL_VERSIONS=6")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	elapsed := time.Since(start)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if err != nil || !strings.HasPrefix(line, "1|6|") {
+		return 0, fmt.Errorf("no handshake: %q %v", line, err)
+	}
+	return elapsed, nil
+}
+
+// serve starts an emulator with n sessions on a loopback port.
+func serve(n int) (*emulator.Emulator, string, func(), error) {
+	e := emulator.New(emulator.WithSessions(n))
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return e, "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+const header = `terraform {
+  required_providers {
+    dtcluster = { source = "dtcluster/dtcluster" }
+  }
+}
+`
+
+func providerBlock(url string) string {
+	return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", url, emulator.DefaultToken)
+}
+
+func policy(userLimit int) string {
+	return fmt.Sprintf(`
+resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = { user_limit = %d, admin_limit = %d }
+  automatic_logout          = { logout_inactive_users_enabled = true, user_inactivity_timeout = 900 }
+}
+`, userLimit, userLimit)
+}
+
+func terraformData(input int) string {
+	return fmt.Sprintf("resource \"terraform_data\" \"this\" {\n  input = %d\n}\n", input)
+}
+
+// measurement is one terraform command: its wall time and the provider's peak resident memory.
+type measurement struct {
+	wall time.Duration
+	peak int64 // KiB, 0 when no provider process ran
+}
+
+// terraform runs terraform in dir and watches the provider processes it starts for their peak memory.
+func (b *bench) terraform(dir string, args ...string) (measurement, error) {
+	cmd := exec.Command(b.tf, append(args, "-no-color")...)
+	cmd.Dir = dir
+	cmd.Env = b.env
+	var peak int64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ticker := time.NewTicker(5 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				if hwm := providerPeak(b.binary); hwm > 0 {
+					mu.Lock()
+					peak = max(peak, hwm)
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	close(done)
+	wg.Wait()
+	if err != nil {
+		return measurement{}, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return measurement{wall: wall, peak: peak}, nil
+}
+
+// providerPeak returns the largest VmHWM (peak resident set, KiB) of running processes of binary.
+func providerPeak(binary string) int64 {
+	entries, _ := os.ReadDir("/proc")
+	var peak int64
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err != nil || exe != binary {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				peak = max(peak, kb)
+			}
+		}
+	}
+	return peak
+}
+
+// dir makes a fresh working folder with main.tf.
+func (b *bench) dir(name, config string) (string, error) {
+	d := filepath.Join(b.work, name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return "", err
+	}
+	return d, os.WriteFile(filepath.Join(d, "main.tf"), []byte(config), 0o600)
+}
+
+func median[T int64 | time.Duration](xs []T) T {
+	s := append([]T(nil), xs...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
