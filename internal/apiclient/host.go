@@ -22,8 +22,12 @@ const hostHint = "a valid host is the cluster's base URL, such as https://cmc.ex
 // credentials in the URL, another path, and plain http to a host that is not loopback (the token
 // would cross the network in clear text).
 func NormalizeHost(raw string) (*url.URL, error) {
+	shown := raw
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		shown = u.Redacted() // never repeat a password given in the URL
+	}
 	fail := func(reason string) (*url.URL, error) {
-		return nil, fmt.Errorf("invalid host %q: %s; %s", raw, reason, hostHint)
+		return nil, fmt.Errorf("invalid host %q: %s; %s", shown, reason, hostHint)
 	}
 	if raw == "" {
 		return fail("it is empty")

@@ -62,6 +62,13 @@ func TestNormalizeHost(t *testing.T) {
 	}
 }
 
+func TestNormalizeHostNeverRepeatsAPassword(t *testing.T) {
+	_, err := NormalizeHost("https://admin:hunter2-secret@cmc.example.com")
+	if err == nil || strings.Contains(err.Error(), "hunter2-secret") || !strings.Contains(err.Error(), "credentials") {
+		t.Fatalf("error = %v, want the credentials refused without the password", err)
+	}
+}
+
 func FuzzNormalizeHost(f *testing.F) {
 	for _, seed := range []string{
 		"https://cmc.example.com", "https://cmc.example.com/api/cluster/v2/", "http://127.0.0.1:8021",
