@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -169,32 +170,21 @@ func TestActionProtocolCancellation(t *testing.T) {
 	}
 }
 
-// TestAccRemoveUserSessionsAction_trigger runs the action from a resource's action_trigger with
-// the terraform CLI; actions need Terraform 1.14.
+// TestAccRemoveUserSessionsAction_trigger applies the shipped action example (jane.doe's
+// sessions end after the terraform_data is created) with the terraform CLI; actions need
+// Terraform 1.14.
 func TestAccRemoveUserSessionsAction_trigger(t *testing.T) {
+	example, err := os.ReadFile("../../examples/actions/dtcluster_remove_user_sessions/action.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := emulator.NewServer(t, emulator.WithSessions(30))
 	others := len(srv.Sessions("")) - len(srv.Sessions("jane.doe"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{
-			Config: providerBlock(srv) + `
-action "dtcluster_remove_user_sessions" "offboard" {
-  config {
-    user_id = "jane.doe"
-  }
-}
-
-resource "terraform_data" "offboarding" {
-  input = "OPS-1234"
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.dtcluster_remove_user_sessions.offboard]
-    }
-  }
-}
-`,
+			Config: providerBlock(srv) + string(example),
 			PostApplyFunc: func() {
 				if n := len(srv.Sessions("jane.doe")); n != 0 {
 					t.Errorf("jane.doe still has %d sessions", n)

@@ -205,6 +205,7 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.ID = state.ID
 	if plan.toAPI() != state.toAPI() {
 		if r.client == nil {
 			notConfigured(&resp.Diagnostics)
@@ -216,7 +217,6 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 		}
 		r.readInto(ctx, &plan, &resp.Diagnostics)
 	}
-	plan.ID = types.StringValue(userSessionsConfigID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -288,10 +288,4 @@ func (r *userSessionsConfigResource) readInto(ctx context.Context, m *userSessio
 		return
 	}
 	m.fromAPI(cfg)
-	if m.ID.IsNull() || m.ID.IsUnknown() {
-		m.ID = types.StringValue(userSessionsConfigID)
-	}
-	if m.RestoreOnDestroy.IsNull() || m.RestoreOnDestroy.IsUnknown() {
-		m.RestoreOnDestroy = types.BoolValue(false)
-	}
 }

@@ -21,34 +21,27 @@ func userIDValidators() []validator.String {
 	}
 }
 
-// removal is the outcome of ending a user's sessions.
-type removal struct {
-	// Sessions is how many sessions the user had just before the removal.
-	Sessions int
-	// NoSessions is true when the cluster reported that the user had none (HTTP 404).
-	NoSessions bool
-}
-
 // removeUserSessions ends every session of userID: it counts them (GET), then removes them
-// (DELETE). A user without sessions is a success. progress receives what is being done.
-func removeUserSessions(ctx context.Context, client *apiclient.Client, userID string, progress func(string)) (removal, diag.Diagnostics) {
+// (DELETE), and returns how many there were. A user without sessions (the API's 404) is a
+// success that ended 0. progress receives what is being done.
+func removeUserSessions(ctx context.Context, client *apiclient.Client, userID string, progress func(string)) (int, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	progress(fmt.Sprintf("Listing the sessions of user %q", userID))
 	sessions, err := client.ListUserSessions(ctx, userID)
 	if err != nil {
 		addAPIError(&diags, "Unable to List User Sessions", err)
-		return removal{}, diags
+		return 0, diags
 	}
 	progress(fmt.Sprintf("Ending %d session(s) of user %q", len(sessions), userID))
 	err = client.RemoveUserSessions(ctx, userID)
 	switch {
 	case apiclient.IsNotFound(err):
 		progress(fmt.Sprintf("User %q has no sessions: nothing to end", userID))
-		return removal{NoSessions: true}, diags
+		return 0, diags
 	case err != nil:
 		addAPIError(&diags, "Unable to Remove User Sessions", err)
-		return removal{}, diags
+		return 0, diags
 	}
 	progress(fmt.Sprintf("Ended %d session(s) of user %q", len(sessions), userID))
-	return removal{Sessions: len(sessions)}, diags
+	return len(sessions), diags
 }

@@ -95,7 +95,7 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	done, diags := removeUserSessions(ctx, r.client, plan.UserID.ValueString(), func(msg string) {
+	ended, diags := removeUserSessions(ctx, r.client, plan.UserID.ValueString(), func(msg string) {
 		tflog.Info(ctx, msg)
 	})
 	resp.Diagnostics.Append(diags...)
@@ -104,7 +104,7 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 	}
 	at := time.Now().UTC().Format(time.RFC3339)
 	plan.RemovedAt = types.StringValue(at)
-	plan.SessionsRemoved = types.Int64Value(int64(done.Sessions))
+	plan.SessionsRemoved = types.Int64Value(int64(ended))
 	plan.ID = types.StringValue(plan.UserID.ValueString() + "@" + at)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
