@@ -131,8 +131,11 @@ func handshake(binary string) (time.Duration, error) {
 	elapsed := time.Since(start)
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
-	if err != nil || !strings.HasPrefix(line, "1|6|") {
-		return 0, fmt.Errorf("no handshake: %q %v", line, err)
+	if err != nil {
+		return 0, fmt.Errorf("no handshake: %w", err)
+	}
+	if !strings.HasPrefix(line, "1|6|") {
+		return 0, fmt.Errorf("no handshake, the provider printed %q", line)
 	}
 	return elapsed, nil
 }
@@ -245,7 +248,7 @@ func providerPeak(binary string) int64 {
 // dir makes a fresh working folder with main.tf.
 func (b *bench) dir(name, config string) (string, error) {
 	d := filepath.Join(b.work, name)
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := os.MkdirAll(d, 0o750); err != nil {
 		return "", err
 	}
 	return d, os.WriteFile(filepath.Join(d, "main.tf"), []byte(config), 0o600)
