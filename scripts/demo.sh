@@ -6,16 +6,53 @@
 # writes stays under .work/demo; it leaves no process running and exits non-zero if a step does
 # not do what it says.
 set -euo pipefail
+# Shell that cannot flake: under pipefail, no command's output is piped into something that may
+# stop reading early (head, grep -q); output is captured into a variable or a file first.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work="$root/.work/demo"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+emulator_pid=""
+step="setting up"
 
-say()  { printf '\n==> %s\n' "$*"; }
+say()  { step=$*; printf '\n==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
-fail() { printf '\nDEMO FAILED: %s\n' "$*" >&2; exit 1; }
+reason="a command failed (see above)"
+fail() { reason=$*; exit 1; }
 
-command -v terraform >/dev/null || fail "terraform is not on PATH (install Terraform 1.11 or later)"
+# stop_emulator ends the emulator, if it runs, and waits for it.
+stop_emulator() {
+  if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
+    kill -TERM "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+}
+
+# finish runs on every exit: it says what failed (a command that failed under set -e included),
+# shows the emulator's log when something went wrong, stops the emulator and removes .work/demo.
+finish() {
+  local code=$?
+  trap - EXIT INT TERM
+  if [ "$code" -ne 0 ]; then
+    printf '\nDEMO FAILED (exit %d) during "%s": %s\n' "$code" "$step" "$reason" >&2
+    if [ -f "$work/emulator.log" ]; then
+      printf -- '--- last lines of the emulator log ---\n' >&2
+      tail -n 20 "$work/emulator.log" >&2 || true
+    fi
+  fi
+  stop_emulator
+  rm -rf "$work"
+  exit "$code"
+}
+trap finish EXIT
+trap 'reason="interrupted"; exit 130' INT
+trap 'reason="terminated"; exit 143' TERM
+# A command that fails under set -e names itself before the EXIT trap runs.
+trap 'printf "\ncommand failed (exit %d) at scripts/demo.sh:%d: %s\n" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
+
+# TERRAFORM picks the binary (default: terraform on PATH), for example a Terraform 1.14 build.
+terraform=${TERRAFORM:-terraform}
+command -v "$terraform" >/dev/null || fail "$terraform is not on PATH (install Terraform 1.11 or later, or set TERRAFORM)"
 command -v go >/dev/null || fail "go is not on PATH (install Go 1.25 or later)"
 
 rm -rf "$work"
@@ -25,23 +62,16 @@ say "Building the provider and the emulator"
 (cd "$root" && go build -o "$work/bin/terraform-provider-dtcluster" . && go build -o "$work/bin/dtcluster-emulator" ./cmd/dtcluster-emulator)
 
 say "Starting the emulator on a free loopback port with 40 seeded sessions"
-"$work/bin/dtcluster-emulator" -listen 127.0.0.1:0 -sessions 40 >"$work/emulator.log" 2>&1 &
+"$work/bin/dtcluster-emulator" -listen 127.0.0.1:0 -sessions 40 -url-file "$work/emulator.url" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
-cleanup() {
-  if kill -0 "$emulator_pid" 2>/dev/null; then
-    kill -TERM "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
 url=""
 for _ in $(seq 1 100); do
-  url=$(head -n 1 "$work/emulator.log" 2>/dev/null | grep -oE 'http://127\.0\.0\.1:[0-9]+$' || true)
-  [ -n "$url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || fail "the emulator exited: $(cat "$work/emulator.log")"
+  # -url-file is written (atomically) once the emulator serves.
+  if [ -s "$work/emulator.url" ]; then url=$(<"$work/emulator.url"); break; fi
+  kill -0 "$emulator_pid" 2>/dev/null || fail "the emulator exited: $(<"$work/emulator.log")"
   sleep 0.1
 done
-[ -n "$url" ] || fail "the emulator did not print its URL"
+[ -n "$url" ] || fail "the emulator did not become ready within 10 s"
 note "emulator: $url (pid $emulator_pid)"
 
 cat >"$work/terraformrc" <<RC
@@ -57,8 +87,8 @@ export DYNATRACE_CLUSTER_URL="$url"
 export DYNATRACE_CLUSTER_API_TOKEN="dt0c01.EMULATOR.local-emulator-token"
 note "Terraform uses the local build through dev_overrides; host and token come from DYNATRACE_CLUSTER_URL and DYNATRACE_CLUSTER_API_TOKEN"
 
-tf() { local dir=$1; shift; terraform -chdir="$dir" "$@" -no-color 2>&1 | grep -v -e 'Provider development overrides' -e 'dev_overrides' -e 'may therefore not match' -e 'applying changes may cause' -e 'published releases' -e '^ - dtcluster/dtcluster in' -e 'The following provider development' -e 'configuration:$' -e 'releases\.$' -e '^│ *$' -e '^╷' -e '^╵' -e 'Warning: Provider development' || true; }
-out() { terraform -chdir="$1" output -raw "$2"; }
+tf() { local dir=$1; shift; "$terraform" -chdir="$dir" "$@" -no-color 2>&1 | grep -v -e 'Provider development overrides' -e 'dev_overrides' -e 'may therefore not match' -e 'applying changes may cause' -e 'published releases' -e '^ - dtcluster/dtcluster in' -e 'The following provider development' -e 'configuration:$' -e 'releases\.$' -e '^│ *$' -e '^╷' -e '^╵' -e 'Warning: Provider development' || true; }
+out() { "$terraform" -chdir="$1" output -raw "$2"; }
 
 policy() {
   cat <<HCL
@@ -125,7 +155,7 @@ note "the cluster now allows 1 session per user, outside this configuration"
 
 say "4. terraform plan -detailed-exitcode sees the drift"
 set +e
-terraform -chdir="$work/main" plan -detailed-exitcode -no-color >"$work/drift.txt" 2>&1
+"$terraform" -chdir="$work/main" plan -detailed-exitcode -no-color >"$work/drift.txt" 2>&1
 code=$?
 set -e
 sed -n '/Terraform will perform/,/Plan:/p' "$work/drift.txt"
@@ -138,8 +168,10 @@ if ! tf "$work/main" plan -detailed-exitcode >/dev/null; then fail "the plan aft
 [ "$(out "$work/main" user_limit)" = 5 ] || fail "user_limit was not restored"
 note "the cluster is back at 5 sessions per user; the next plan is empty"
 
-version=$(terraform version | head -n 1 | grep -oE '[0-9]+\.[0-9]+' | head -n 1)
-major=${version%%.*}; minor=${version#*.}
+# The whole output is captured first: piping it into head could kill terraform with SIGPIPE.
+version_text=$("$terraform" version)
+[[ $version_text =~ v([0-9]+)\.([0-9]+) ]] || fail "cannot read the Terraform version from: $version_text"
+major=${BASH_REMATCH[1]}; minor=${BASH_REMATCH[2]}; version="$major.$minor"
 if [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; then
   say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action (Terraform $version)"
   cat >>"$work/main/main.tf" <<'HCL'
@@ -150,7 +182,10 @@ action "dtcluster_remove_user_sessions" "offboard" {
   }
 }
 HCL
-  tf "$work/main" apply -auto-approve -invoke=action.dtcluster_remove_user_sessions.offboard | grep -iE 'session|action|complete' || true
+  invoked=$(tf "$work/main" apply -auto-approve -invoke=action.dtcluster_remove_user_sessions.offboard)
+  # Only the action's own lines: the outputs printed after an invoke are those of the last refresh.
+  grep -iE 'action|ended|ending|listing|complete' <<<"$invoked" | grep -vE '^[a-z_]+ = ' || true
+  grep -qE 'Ended [0-9]+ session|has no sessions' <<<"$invoked" || fail "the action did not report the sessions it ended"
 else
   say "6. End jane.doe's sessions with the dtcluster_user_sessions_removal resource (Terraform $version has no actions; 1.14+ uses the action)"
   cat >>"$work/main/main.tf" <<'HCL'
@@ -174,9 +209,7 @@ note "the data source now lists 0 sessions for jane.doe (it listed $jane)"
 
 say "7. Clean up"
 tf "$work/main" destroy -auto-approve | grep -E 'Destroy complete|Warning: User Sessions' || fail "destroy failed"
-cleanup
-trap - EXIT
-kill -0 "$emulator_pid" 2>/dev/null && fail "the emulator is still running"
-rm -rf "$work"
-note "emulator stopped, .work/demo removed"
+stop_emulator
+if kill -0 "$emulator_pid" 2>/dev/null; then fail "the emulator is still running"; fi
+note "emulator stopped; .work/demo is removed on exit"
 printf '\nDemo complete: policy applied, sessions listed, drift detected and repaired, a user'"'"'s sessions ended.\n'

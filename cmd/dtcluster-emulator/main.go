@@ -1,6 +1,7 @@
 // Command dtcluster-emulator serves an in-memory emulation of the Dynatrace Managed Cluster API v2
 // user management endpoints, to try the dtcluster provider and to test Terraform modules without
-// a cluster. Its first line on stdout ends with the base URL to configure as the provider's host.
+// a cluster. Its first line on stdout ends with the base URL to configure as the provider's host;
+// the second says which token to use.
 package main
 
 import (
@@ -13,30 +14,69 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
+// version is set by the release build (-ldflags "-X main.version=..."); go install reports the
+// module version instead.
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "dtcluster-emulator:", err)
-		os.Exit(1)
+		os.Exit(2)
 	}
 }
 
-// run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down gracefully.
+// buildVersion is the version given at build time, or the module version of go install.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
+}
+
+// run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down gracefully. -h and
+// -version print and return nil.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("dtcluster-emulator", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: dtcluster-emulator [flags]\n\n"+
+			"Serves the Dynatrace Managed Cluster API v2 user management endpoints in memory, for the\n"+
+			"dtcluster Terraform provider. Point the provider at it with DYNATRACE_CLUSTER_URL and\n"+
+			"DYNATRACE_CLUSTER_API_TOKEN. Stops on SIGINT or SIGTERM.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port")
 	token := fs.String("token", emulator.DefaultToken, "API token with full access")
 	readOnly := fs.String("read-only-token", "", "optional API token that may read but gets 403 on writes")
 	sessions := fs.Int("sessions", 25, "number of seeded user sessions")
+	urlFile := fs.String("url-file", "", "once serving, write the base URL to this file (atomically), so a script can wait for it")
+	logRequests := fs.Bool("log-requests", false, "print each API request and its status on stdout")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "dtcluster-emulator", buildVersion())
+		return nil
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; see -h", fs.Arg(0))
 	}
 	if *sessions < 0 {
 		return errors.New("-sessions must not be negative")
@@ -52,11 +92,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *readOnly != "" {
 		opts = append(opts, emulator.WithReadOnlyToken(*readOnly))
 	}
+	if *logRequests {
+		opts = append(opts, emulator.WithRequestObserver(func(r emulator.Request) {
+			fmt.Fprintf(stdout, "%s %s\n", time.Now().UTC().Format("15:04:05.000"), r)
+		}))
+	}
 	srv := &http.Server{Handler: emulator.New(opts...), ReadHeaderTimeout: 10 * time.Second}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "dtcluster-emulator: Cluster API v2 at http://%s%s, serving http://%s\n", ln.Addr(), emulator.APIBasePath, ln.Addr())
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "dtcluster-emulator %s: Cluster API v2 at %s%s, serving %s\n", buildVersion(), base, emulator.APIBasePath, base)
+	if *token == emulator.DefaultToken {
+		fmt.Fprintf(stdout, "dtcluster-emulator: token %s (export DYNATRACE_CLUSTER_URL=%s DYNATRACE_CLUSTER_API_TOKEN=%s)\n", *token, base, *token)
+	} else {
+		fmt.Fprintf(stdout, "dtcluster-emulator: token: the one given with -token (export DYNATRACE_CLUSTER_URL=%s)\n", base)
+	}
+	if *urlFile != "" {
+		if err := writeAtomically(*urlFile, base); err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("-url-file: %w", err)
+		}
+		defer os.Remove(*urlFile)
+	}
 	select {
 	case err := <-served:
 		return err
@@ -69,4 +127,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "dtcluster-emulator: stopped")
 	return nil
+}
+
+// writeAtomically writes content to path through a temporary file and a rename, so a reader
+// never sees a partial URL.
+func writeAtomically(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".dtcluster-emulator-url-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(content + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

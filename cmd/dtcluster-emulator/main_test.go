@@ -108,3 +108,122 @@ func TestBinaryStopsOnSignals(t *testing.T) {
 		})
 	}
 }
+
+func TestRunHelpAndVersion(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-h"}, &out); err != nil {
+		t.Fatalf("-h: %v, want success", err)
+	}
+	for _, want := range []string{"Usage: dtcluster-emulator", "-listen", "-url-file", "-log-requests", "-version"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"-version"}, &out); err != nil {
+		t.Fatalf("-version: %v", err)
+	}
+	if !regexp.MustCompile(`^dtcluster-emulator \S+\n$`).MatchString(out.String()) {
+		t.Errorf("-version printed %q", out.String())
+	}
+}
+
+// startRun runs the command in the background and returns its stdout lines as they come, and a
+// function that stops it and waits.
+func startRun(t *testing.T, args ...string) (<-chan string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, pw); pw.Close() }()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines, func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not stop")
+		}
+	}
+}
+
+func nextLine(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	select {
+	case l := <-lines:
+		return l
+	case <-time.After(10 * time.Second):
+		t.Fatal("no output line within 10 s")
+		return ""
+	}
+}
+
+// TestRunReadiness: -url-file appears once the emulator serves, holding the base URL; the health
+// endpoint answers without a token; the second line names the token; the file goes on stop.
+func TestRunReadiness(t *testing.T) {
+	urlFile := filepath.Join(t.TempDir(), "emulator.url")
+	lines, stop := startRun(t, "-listen", "127.0.0.1:0", "-url-file", urlFile)
+	first := nextLine(t, lines)
+	if second := nextLine(t, lines); !strings.Contains(second, emulator.DefaultToken) {
+		t.Errorf("second line %q does not name the token", second)
+	}
+	m := firstLine.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("first line %q", first)
+	}
+	var data []byte
+	for i := 0; i < 100; i++ {
+		if data, _ = os.ReadFile(urlFile); len(data) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := strings.TrimSpace(string(data)); got != m[1] {
+		t.Fatalf("url file holds %q, want %q", got, m[1])
+	}
+	resp, err := http.Get(m[1] + emulator.HealthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("health = %d, want 200 without a token", resp.StatusCode)
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	stop()
+	if _, err := os.Stat(urlFile); !os.IsNotExist(err) {
+		t.Errorf("url file left after stop: %v", err)
+	}
+}
+
+// TestRunLogRequests: -log-requests prints each API request with its status.
+func TestRunLogRequests(t *testing.T) {
+	lines, stop := startRun(t, "-listen", "127.0.0.1:0", "-log-requests")
+	m := firstLine.FindStringSubmatch(nextLine(t, lines))
+	if m == nil {
+		t.Fatal("no base URL on the first line")
+	}
+	nextLine(t, lines)
+	get(t, m[1], "/api/cluster/v2/userSessions?userId=jane.doe")
+	if l := nextLine(t, lines); !regexp.MustCompile(`GET /api/cluster/v2/userSessions\?userId=jane\.doe -> 200$`).MatchString(l) {
+		t.Errorf("request line %q", l)
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	stop()
+}

@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     dtcluster = {
-      source = "dtcluster/dtcluster"
+      source  = "dtcluster/dtcluster"
+      version = "~> 0.1"
     }
   }
 }

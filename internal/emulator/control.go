@@ -21,6 +21,23 @@ type Request struct {
 	Fault string `json:"fault,omitempty"`
 }
 
+// String renders the entry on one line: method, path and query, status, fault.
+func (r Request) String() string {
+	s := r.Method + " " + r.Path
+	if r.Query != "" {
+		s += "?" + r.Query
+	}
+	if r.Status == 0 {
+		s += " -> connection dropped"
+	} else {
+		s += " -> " + strconv.Itoa(r.Status)
+	}
+	if r.Fault != "" {
+		s += " (fault: " + r.Fault + ")"
+	}
+	return s
+}
+
 // Fault makes the next Count API requests that match Method and Path fail. A fault waits Delay
 // first (if set), then answers Status (with Retry-After, if set) or drops the connection; with
 // only a delay the request is then served normally.

@@ -22,6 +22,8 @@ const (
 	APIBasePath = "/api/cluster/v2"
 	// ControlBasePath is where the emulator's own control endpoints are served.
 	ControlBasePath = "/emulator"
+	// HealthPath answers 200 without a token once the emulator serves: wait on it before use.
+	HealthPath = ControlBasePath + "/health"
 	// DefaultUserInactivityTimeout is the inactivity timeout, in seconds, of a new cluster.
 	DefaultUserInactivityTimeout = 900
 	// ClusterUUID is the emulated cluster's UUID, the tenant of Cluster Management Console logins.
@@ -42,6 +44,8 @@ type Emulator struct {
 	chaos    *chaosState
 	requests []Request
 	nextID   uint64
+
+	observe func(Request)
 }
 
 // Option changes a setting of New.
@@ -56,6 +60,13 @@ func WithReadOnlyToken(token string) Option { return func(e *Emulator) { e.readO
 
 // WithSessions seeds n sessions, deterministically (the same n always gives the same sessions).
 func WithSessions(n int) Option { return func(e *Emulator) { e.seedSessions = n } }
+
+// WithRequestObserver calls observe with each API request once it is answered (the same entry
+// the request log gets), for example to print requests for a person watching. It runs on the
+// request's goroutine and must be safe for concurrent use.
+func WithRequestObserver(observe func(Request)) Option {
+	return func(e *Emulator) { e.observe = observe }
+}
 
 // WithClock sets the clock used for the times of simulated logins (default time.Now).
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
@@ -95,6 +106,9 @@ func DefaultUserSessionsConfig() UserSessionsConfig {
 // ServeHTTP routes API and control requests.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case r.URL.Path == HealthPath:
+		// Readiness for scripts and CI service checks: no token needed, nothing revealed.
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case r.URL.Path == ControlBasePath || strings.HasPrefix(r.URL.Path, ControlBasePath+"/"):
 		if !e.authorize(w, r, false) {
 			return
@@ -117,6 +131,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.requests = append(e.requests, entry)
 		e.mu.Unlock()
+		if e.observe != nil {
+			e.observe(entry)
+		}
 	}()
 	if f := e.takeFault(r); f != nil {
 		entry.Fault = f.describe()

@@ -187,7 +187,7 @@ func TestAccUserSessionsDataSource_emptyUserID(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(srv) + sessionsDataSource("") + `data "dtcluster_user_sessions" "empty" { user_id = "" }`,
-			ExpectError: words("Attribute user_id string length must be at least 1, got: 0"),
+			ExpectError: words("user_id must not be empty"),
 		}},
 	})
 	if n := len(srv.Requests()); n != 0 {

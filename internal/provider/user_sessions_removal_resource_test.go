@@ -115,7 +115,7 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 			},
 			{
 				Config:      providerBlock(srv) + removalResource("", "OPS-9"),
-				ExpectError: words("Attribute user_id string length must be at least 1, got: 0"),
+				ExpectError: words("user_id must not be empty"),
 			},
 		},
 	})

@@ -3,23 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
-
-// userIDValidators reject, at validate time, a user id the API cannot use: empty, or blank at
-// either end (user ids of Dynatrace Managed never are).
-func userIDValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthAtLeast(1),
-		stringvalidator.RegexMatches(regexp.MustCompile(`^\S(.*\S)?$`), "must not start or end with white space"),
-	}
-}
 
 // removeUserSessions ends every session of userID: it counts them (GET), then removes them
 // (DELETE), and returns how many there were. A user without sessions (the API's 404) is a
@@ -32,7 +20,11 @@ func removeUserSessions(ctx context.Context, client *apiclient.Client, userID st
 		addAPIError(&diags, "Unable to List User Sessions", err)
 		return 0, diags
 	}
-	progress(fmt.Sprintf("Ending %d session(s) of user %q", len(sessions), userID))
+	if len(sessions) > 0 {
+		progress(fmt.Sprintf("Ending %s of user %q", sessionCount(len(sessions)), userID))
+	}
+	// The DELETE is sent even when the list was empty: a login between the two calls must not
+	// survive an offboarding.
 	err = client.RemoveUserSessions(ctx, userID)
 	switch {
 	case apiclient.IsNotFound(err):
@@ -42,6 +34,18 @@ func removeUserSessions(ctx context.Context, client *apiclient.Client, userID st
 		addAPIError(&diags, "Unable to Remove User Sessions", err)
 		return 0, diags
 	}
-	progress(fmt.Sprintf("Ended %d session(s) of user %q", len(sessions), userID))
+	if len(sessions) == 0 {
+		progress(fmt.Sprintf("Ended the sessions of user %q (a login came after the listing, which had none)", userID))
+	} else {
+		progress(fmt.Sprintf("Ended %s of user %q", sessionCount(len(sessions)), userID))
+	}
 	return len(sessions), diags
+}
+
+// sessionCount says "1 session" or "N sessions".
+func sessionCount(n int) string {
+	if n == 1 {
+		return "1 session"
+	}
+	return fmt.Sprintf("%d sessions", n)
 }
