@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -60,11 +61,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port")
 	token := fs.String("token", emulator.DefaultToken, "API token with full access")
-	readOnly := fs.String("read-only-token", "", "optional API token that may read but gets 403 on writes")
+	unscoped := fs.String("unscoped-token", "", "optional valid API token without the ServiceProviderAPI scope: every operation answers it 403")
 	sessions := fs.Int("sessions", 25, "number of seeded user sessions")
 	urlFile := fs.String("url-file", "", "once serving, write the base URL to this file (atomically), so a script can wait for it")
 	logRequests := fs.Bool("log-requests", false, "print each API request and its status on stdout")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	putStatus := fs.Int("put-status", 200, "status of a successful PUT: 200 (documented) or 204 (the docs' example)")
+	noSessions := fs.String("no-sessions-answer", string(emulator.NoSessionsEmptyArray),
+		fmt.Sprintf("how a filtered session list answers for a user without sessions (undocumented): one of %v", emulator.NoSessionsAnswers))
+	maxTimeout := fs.Int("max-inactivity-timeout", 0, "store at most this many seconds as the inactivity timeout, as a normalising cluster would (0: store what is sent)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -84,13 +89,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *token == "" {
 		return errors.New("-token must not be empty")
 	}
+	if *maxTimeout < 0 || *maxTimeout > math.MaxInt32 {
+		return errors.New("-max-inactivity-timeout must be between 0 and 2147483647")
+	}
+	opts := []emulator.Option{
+		emulator.WithToken(*token), emulator.WithSessions(*sessions), emulator.WithPutStatus(*putStatus),
+		emulator.WithNoSessionsAnswer(emulator.NoSessionsAnswer(*noSessions)), emulator.WithMaxInactivityTimeout(int32(*maxTimeout)),
+	}
+	if *unscoped != "" {
+		opts = append(opts, emulator.WithUnscopedToken(*unscoped))
+	}
+	if err := emulator.Check(opts...); err != nil {
+		return err
+	}
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
 	if err != nil {
 		return err
-	}
-	opts := []emulator.Option{emulator.WithToken(*token), emulator.WithSessions(*sessions)}
-	if *readOnly != "" {
-		opts = append(opts, emulator.WithReadOnlyToken(*readOnly))
 	}
 	if *logRequests {
 		opts = append(opts, emulator.WithRequestObserver(func(r emulator.Request) {

@@ -62,7 +62,8 @@ func TestRunServesUntilCancelled(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-sessions", "-1"}, {"-token", ""}, {"-listen", "256.0.0.1:1"}, {"-nope"}} {
+	for _, args := range [][]string{{"-sessions", "-1"}, {"-token", ""}, {"-listen", "256.0.0.1:1"}, {"-nope"}, {"-put-status", "201"},
+		{"-no-sessions-answer", "maybe"}, {"-max-inactivity-timeout", "-1"}, {"extra"}} {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("run(%v) succeeded", args)
 		}

@@ -39,6 +39,7 @@ func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 type Client struct {
 	base           *url.URL
 	token          string
+	scrub          scrubber
 	http           *http.Client
 	userAgent      string
 	requestTimeout time.Duration
@@ -104,17 +105,6 @@ func WithRetryBudget(d time.Duration) Option {
 	}
 }
 
-// WithBackoff sets the first and the largest backoff between attempts.
-func WithBackoff(minWait, maxWait time.Duration) Option {
-	return func(s *settings) error {
-		if minWait <= 0 || maxWait < minWait {
-			return fmt.Errorf("backoff needs 0 < min <= max, got %s and %s", minWait, maxWait)
-		}
-		s.retry.minBackoff, s.retry.maxBackoff = minWait, maxWait
-		return nil
-	}
-}
-
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error { s.userAgent = ua; return nil }
@@ -136,8 +126,9 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(token) == "" {
-		return nil, errors.New("the API token is empty")
+	token = strings.TrimSpace(token)
+	if err := ValidateToken(token); err != nil {
+		return nil, err
 	}
 	s := settings{
 		requestTimeout: DefaultRequestTimeout,
@@ -169,6 +160,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	return &Client{
 		base:  base,
 		token: token,
+		scrub: newScrubber(token),
 		http: &http.Client{
 			Transport: transport,
 			// Never follow a redirect: the Authorization header must not travel to another URL.
@@ -182,91 +174,114 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	}, nil
 }
 
-// BaseURL is the Cluster API v2 base URL the client calls.
-func (c *Client) BaseURL() string { return c.base.String() }
+// answer is a 2xx response: its status and body.
+type answer struct {
+	status int
+	body   []byte
+}
 
-// do sends one API call with retries. body (may be nil) is sent byte for byte on every attempt;
-// a 2xx answer with a body is decoded into out when out is not nil.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
+// do sends one API call with retries and returns the 2xx answer. body (may be nil) is sent byte
+// for byte on every attempt. Any other outcome is an *APIError or a *RequestError, whose texts
+// went through the scrubber.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte) (answer, error) {
 	target := *c.base
 	target.Path += path
 	target.RawQuery = query.Encode()
-	logPath := target.RequestURI()
+	call := callInfo{method: method, path: target.RequestURI(), url: target.String()}
 	start := c.clock.Now()
 	for attempt := 1; ; attempt++ {
-		fields := map[string]any{"method": method, "path": logPath, "attempt": attempt}
-		c.logger.Debug(ctx, "Cluster API request", fields)
-		status, header, respBody, err := c.send(ctx, method, target.String(), body)
-		if err == nil && status >= 200 && status < 300 {
-			c.logger.Debug(ctx, "Cluster API response", map[string]any{"method": method, "path": logPath, "status": status})
-			if out == nil {
-				return nil
-			}
-			if len(bytes.TrimSpace(respBody)) == 0 {
-				return fmt.Errorf("%s %s: HTTP %d with an empty body, expected JSON", method, logPath, status)
-			}
-			if err := json.Unmarshal(respBody, out); err != nil {
-				return fmt.Errorf("%s %s: decoding the response: %w", method, logPath, err)
-			}
-			return nil
+		c.logger.Debug(ctx, "Cluster API request", map[string]any{"method": method, "path": call.path, "attempt": attempt})
+		// The retry budget bounds the whole call: the attempt in progress gets what is left of it.
+		remaining := c.retry.budget - c.clock.Now().Sub(start)
+		res := c.send(ctx, call, body, min(c.requestTimeout, remaining))
+		if res.err == nil && res.status >= 200 && res.status < 300 {
+			c.logger.Debug(ctx, "Cluster API response", map[string]any{"method": method, "path": call.path, "status": res.status})
+			return answer{status: res.status, body: res.body}, nil
 		}
-
-		var wait time.Duration
-		var failure error
-		switch {
-		case err != nil:
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return fmt.Errorf("%s %s: %w", method, logPath, ctxErr)
-			}
-			if certificateError(err) {
-				return fmt.Errorf("%s %s: TLS verification failed (set ca_certificate to the cluster's CA): %w", method, logPath, err)
-			}
-			failure = fmt.Errorf("%s %s: %w", method, logPath, err)
-			wait = c.retry.backoff(attempt)
-		default:
-			apiErr := DecodeError(method, logPath, status, c.redact(respBody))
-			apiErr.Attempts = attempt
-			if status >= 300 && status < 400 {
-				apiErr.Location = header.Get("Location")
-				return apiErr
-			}
-			if !retryableStatus(status) {
-				return apiErr
-			}
-			failure = apiErr
-			if ra, ok := ParseRetryAfter(header.Get("Retry-After"), c.clock.Now()); ok {
-				wait = ra
-			} else {
-				wait = c.retry.backoff(attempt)
-			}
-		}
-		elapsed := c.clock.Now().Sub(start)
-		if attempt > c.retry.maxRetries || elapsed+wait > c.retry.budget {
-			if attempt > 1 && err != nil {
-				return fmt.Errorf("%w (gave up after %d attempts)", failure, attempt)
-			}
-			return failure
+		failure, retry, wait := c.judge(ctx, call, res, attempt)
+		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= c.retry.budget {
+			return answer{}, failure
 		}
 		c.logger.Warn(ctx, "Cluster API request failed, retrying", map[string]any{
-			"method": method, "path": logPath, "attempt": attempt, "error": failure.Error(), "wait_ms": wait.Milliseconds(),
+			"method": method, "path": call.path, "attempt": attempt, "error": failure.Error(), "wait_ms": wait.Milliseconds(),
 		})
 		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s %s: %w (while waiting to retry after: %w)", method, logPath, err, failure)
+			return answer{}, c.cancelled(call, attempt, err, failure)
 		}
 	}
 }
 
-// send makes one attempt, bounded by the request timeout, and reads the whole answer.
-func (c *Client) send(ctx context.Context, method, target string, body []byte) (int, http.Header, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+// callInfo names a call in errors and logs; path is the request URI below the host.
+type callInfo struct {
+	method, path, url string
+}
+
+// result is the outcome of one attempt: a status with its (capped) body and headers, or err.
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+// judge turns a failed attempt into the error to report, and says whether and after how long it
+// may be retried.
+func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (failure error, retry bool, wait time.Duration) {
+	if res.err != nil {
+		if ctx.Err() != nil {
+			return c.cancelled(call, attempt, ctx.Err(), nil), false, 0
+		}
+		t := classifyTransport(res.err)
+		return &RequestError{Method: call.method, Path: call.path, Reason: c.scrub.scrub(t.reason), Hint: t.hint,
+			Attempts: attempt, err: res.err}, t.retry, c.retry.backoff(attempt)
+	}
+	apiErr := decodeError(call.method, call.path, res.status, res.body, c.scrub)
+	apiErr.Attempts = attempt
+	if res.status >= 300 && res.status < 400 {
+		apiErr.Location = c.scrub.scrub(res.header.Get("Location"))
+		return apiErr, false, 0
+	}
+	if !retryableStatus(res.status) {
+		return apiErr, false, 0
+	}
+	if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); ok {
+		return apiErr, true, ra
+	}
+	return apiErr, true, c.retry.backoff(attempt)
+}
+
+// cancelled is the error of a call whose context ended; last, if any, is the failure it was
+// waiting to retry, named in the text only: the error is a cancellation, not that failure.
+func (c *Client) cancelled(call callInfo, attempt int, err, last error) error {
+	reason := "cancelled"
+	if errors.Is(err, context.DeadlineExceeded) {
+		reason = "the operation's deadline passed"
+	}
+	if last != nil {
+		reason += " while waiting to retry after: " + last.Error()
+	}
+	return &RequestError{Method: call.method, Path: call.path, Reason: reason, Attempts: attempt, err: err}
+}
+
+// maxErrorBody bounds what is read of a non-2xx body: enough for any error message, and a
+// server cannot make the client buffer more. The rest is never read.
+const maxErrorBody = 64 << 10
+
+// send makes one attempt, bounded by timeout, and reads the answer: a 2xx body up to
+// maxResponseBody, any other up to maxErrorBody.
+func (c *Client) send(ctx context.Context, call callInfo, body []byte, timeout time.Duration) result {
+	if timeout <= 0 {
+		return result{err: context.DeadlineExceeded}
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var reader io.Reader
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, reader)
+	req, err := http.NewRequestWithContext(ctx, call.method, call.url, reader)
 	if err != nil {
-		return 0, nil, nil, err
+		return result{err: err}
 	}
 	req.Header.Set("Authorization", "Api-Token "+c.token)
 	req.Header.Set("Accept", "application/json")
@@ -276,21 +291,54 @@ func (c *Client) send(ctx context.Context, method, target string, body []byte) (
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, err
+		return result{err: err}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	limit := int64(maxErrorBody)
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		limit = maxResponseBody
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("reading the response: %w", err)
+		return result{err: fmt.Errorf("reading the response: %w", err)}
 	}
-	if len(data) > maxResponseBody {
-		return 0, nil, nil, fmt.Errorf("the response is larger than %d bytes", maxResponseBody)
+	if int64(len(data)) > limit {
+		if limit == maxErrorBody {
+			data = data[:limit] // an error body is kept in part; the rest is not read
+		} else {
+			return result{err: errTooLarge}
+		}
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return result{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
-// redact removes the token from a server's answer, in case a server echoes it back, so it can
-// never reach an error message or a log line.
-func (c *Client) redact(body []byte) []byte {
-	return bytes.ReplaceAll(body, []byte(c.token), []byte("[REDACTED]"))
+// errTooLarge is the failure of a 2xx answer larger than maxResponseBody.
+var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxResponseBody>>20)
+
+// decodeJSON decodes a 2xx body into out, with an error naming the call when it is not the JSON
+// expected.
+func (c *Client) decodeJSON(method, path string, body []byte, out any) error {
+	if err := json.Unmarshal(body, out); err != nil {
+		return &RequestError{Method: method, Path: path, Reason: c.scrub.scrub("the answer is not the JSON expected: " + err.Error()), err: err}
+	}
+	return nil
+}
+
+// ValidateToken checks a token (already trimmed of surrounding white space) before any request:
+// not empty, and only characters an HTTP header can carry. The error never repeats the token.
+func ValidateToken(token string) error {
+	if token == "" {
+		return errors.New("the API token is empty")
+	}
+	for i := 0; i < len(token); i++ {
+		if b := token[i]; b < 0x20 || b == 0x7f {
+			return fmt.Errorf("the API token holds a control character (byte %d of %d, such as a line break) that an "+
+				"HTTP header cannot carry; copy the token again without it", i+1, len(token))
+		}
+		if b := token[i]; b == ' ' || b == '\t' {
+			return fmt.Errorf("the API token holds white space (byte %d of %d); a Cluster API token has none: "+
+				"copy the token again", i+1, len(token))
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +11,6 @@ import (
 
 // maxRawBody bounds how much of a body without an error envelope is kept in an APIError.
 const maxRawBody = 512
-
-// ErrNoSessions is wrapped by RemoveUserSessions' error when the API answers 404 (the user has no
-// sessions), so callers can treat "nothing to end" as success with errors.Is.
-var ErrNoSessions = errors.New("the user has no sessions")
 
 // ConstraintViolation is one entry of the error envelope's constraintViolations.
 type ConstraintViolation struct {
@@ -31,7 +28,8 @@ func (v ConstraintViolation) String() string {
 	return v.Path + ": " + v.Message
 }
 
-// errorEnvelope is the body Dynatrace APIs answer errors with.
+// errorEnvelope is the body Dynatrace APIs answer errors with. No error body is documented for
+// the user management operations, so it is parsed when present and never required.
 type errorEnvelope struct {
 	Error *struct {
 		Code                 int                   `json:"code"`
@@ -41,7 +39,8 @@ type errorEnvelope struct {
 }
 
 // APIError is a response outside 2xx. Message and ConstraintViolations come from the Dynatrace
-// error envelope; Body holds the raw body (truncated) when there was no envelope.
+// error envelope; Body holds the raw body (truncated) when there was no envelope. Every text in
+// it went through the client's scrubber: it never holds the token.
 type APIError struct {
 	Method               string
 	Path                 string
@@ -55,19 +54,27 @@ type APIError struct {
 	Attempts int
 }
 
-// Error renders one line: request, status, message, violations and, where relevant, the
-// redirect target and the number of attempts.
-func (e *APIError) Error() string {
+// Error renders one line: request, status, message, violations, the redirect target and the
+// number of attempts.
+func (e *APIError) Error() string { return e.render(false) }
+
+// Detail renders the error for a person: the server's message, each constraint violation on a
+// line of its own, and what to do for the statuses that have a known remedy.
+func (e *APIError) Detail() string { return e.render(true) }
+
+func (e *APIError) render(multiline bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
-	if text := http.StatusText(e.StatusCode); text != "" {
-		b.WriteString(" " + text)
-	} else if e.StatusCode == 556 {
-		b.WriteString(" Upgrade in progress")
+	if multiline {
+		b.WriteString("The Cluster API answered ")
 	}
-	if e.Message != "" {
+	fmt.Fprintf(&b, "%s %s with HTTP %d", e.Method, e.Path, e.StatusCode)
+	if text := statusText(e.StatusCode); text != "" {
+		b.WriteString(" " + text)
+	}
+	switch {
+	case e.Message != "":
 		b.WriteString(": " + e.Message)
-	} else if e.Body != "" {
+	case e.Body != "":
 		b.WriteString(": " + e.Body)
 	}
 	if len(e.ConstraintViolations) > 0 {
@@ -75,30 +82,77 @@ func (e *APIError) Error() string {
 		for i, v := range e.ConstraintViolations {
 			parts[i] = v.String()
 		}
-		b.WriteString(" [" + strings.Join(parts, "; ") + "]")
-	}
-	if e.Location != "" {
-		fmt.Fprintf(&b, " (redirect to %s not followed: set host to the cluster's own URL so the token is never sent elsewhere)", e.Location)
+		if multiline {
+			b.WriteString("\n  - " + strings.Join(parts, "\n  - "))
+		} else {
+			b.WriteString(" [" + strings.Join(parts, "; ") + "]")
+		}
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
 	}
+	if hint := e.hint(); hint != "" {
+		if multiline {
+			b.WriteString("\n\n" + hint)
+		} else {
+			b.WriteString(" (" + hint + ")")
+		}
+	}
 	return b.String()
 }
 
-// DecodeError builds the APIError for a non-2xx response from its status and body. A body with a
-// Dynatrace error envelope yields its message and violations; any other body is kept raw,
-// truncated to a few hundred bytes.
-func DecodeError(method, path string, status int, body []byte) *APIError {
+// hint says what to do for the statuses that have a known remedy.
+func (e *APIError) hint() string {
+	switch {
+	case e.Location != "":
+		return fmt.Sprintf("the cluster redirects to %s; redirects are not followed, so the token is never sent to "+
+			"another URL: set host to the cluster's own URL", e.Location)
+	case e.StatusCode == http.StatusUnauthorized:
+		return "the cluster received no valid API token; " + scopeHint
+	case e.StatusCode == http.StatusForbidden:
+		return "the cluster refused the API token (invalid, expired, or without the needed scope); " + scopeHint
+	case e.StatusCode == statusUpgradeInProgress:
+		return "the cluster is being upgraded; try again when the upgrade has finished"
+	}
+	return ""
+}
+
+// scopeHint says what a token needs.
+const scopeHint = "the token needs the ServiceProviderAPI scope (\"Service Provider API\"), created in the " +
+	"Cluster Management Console"
+
+// statusUpgradeInProgress is Dynatrace's "Upgrade in progress" answer: transient.
+const statusUpgradeInProgress = 556
+
+// statusText is the reason phrase of code, Dynatrace's own codes included.
+func statusText(code int) string {
+	if code == statusUpgradeInProgress {
+		return "Upgrade in progress"
+	}
+	return http.StatusText(code)
+}
+
+// decodeError builds the APIError for a non-2xx response from its status and (capped) body. A
+// body with a Dynatrace error envelope yields its message and violations; any other body (HTML
+// from a proxy, plain text, nothing) is kept raw, truncated to a few hundred bytes. Every text is
+// scrubbed of the token after decoding, so no encoding of it survives.
+func decodeError(method, path string, status int, body []byte, s scrubber) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: status}
 	var env errorEnvelope
 	if err := json.Unmarshal(body, &env); err == nil && env.Error != nil &&
 		(env.Error.Message != "" || len(env.Error.ConstraintViolations) > 0) {
-		e.Message = env.Error.Message
-		e.ConstraintViolations = env.Error.ConstraintViolations
+		e.Message = s.scrub(env.Error.Message)
+		for _, v := range env.Error.ConstraintViolations {
+			v.Path, v.Message = s.scrub(v.Path), s.scrub(v.Message)
+			if v.Location != nil {
+				loc := s.scrub(*v.Location)
+				v.Location = &loc
+			}
+			e.ConstraintViolations = append(e.ConstraintViolations, v)
+		}
 		return e
 	}
-	raw := strings.TrimSpace(string(body))
+	raw := strings.TrimSpace(s.scrub(strings.ToValidUTF8(string(body), "\uFFFD")))
 	if len(raw) > maxRawBody {
 		raw = strings.ToValidUTF8(raw[:maxRawBody], "") + "…(truncated)"
 	}
@@ -106,19 +160,41 @@ func DecodeError(method, path string, status int, body []byte) *APIError {
 	return e
 }
 
-func statusOf(err error) int {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode
-	}
-	return 0
+// RequestError is a call that got no usable answer: the connection failed, timed out, TLS
+// failed, the answer could not be read or decoded, or the context ended. Its text went through
+// the scrubber.
+type RequestError struct {
+	Method string
+	Path   string
+	// Reason says what went wrong.
+	Reason string
+	// Hint says what to change, for a failure that retrying cannot heal.
+	Hint string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	err      error
 }
 
+func (e *RequestError) Error() string {
+	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Reason)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
+	}
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
+}
+
+// Unwrap returns the underlying error, so errors.Is(err, context.Canceled) holds for a cancelled
+// call.
+func (e *RequestError) Unwrap() error { return e.err }
+
+// IsCancelled reports whether err ended a call because its context was cancelled (Ctrl-C).
+func IsCancelled(err error) bool { return errors.Is(err, context.Canceled) }
+
 // IsNotFound reports whether err is an API answer 404.
-func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
-
-// IsUnauthorized reports whether err is an API answer 401 (missing or wrong token).
-func IsUnauthorized(err error) bool { return statusOf(err) == http.StatusUnauthorized }
-
-// IsForbidden reports whether err is an API answer 403 (token lacks the needed scope).
-func IsForbidden(err error) bool { return statusOf(err) == http.StatusForbidden }
+func IsNotFound(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+}

@@ -22,10 +22,7 @@ const hostHint = "a valid host is the cluster's base URL, such as https://cmc.ex
 // credentials in the URL, another path, and plain http to a host that is not loopback (the token
 // would cross the network in clear text).
 func NormalizeHost(raw string) (*url.URL, error) {
-	shown := raw
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		shown = u.Redacted() // never repeat a password given in the URL
-	}
+	shown := withoutUserInfo(raw) // never repeat a user name or password given in the URL
 	fail := func(reason string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid host %q: %s; %s", shown, reason, hostHint)
 	}
@@ -62,16 +59,33 @@ func NormalizeHost(raw string) (*url.URL, error) {
 	if path != "" && path != APIBasePath {
 		return fail(fmt.Sprintf("path %q is not allowed", u.EscapedPath()))
 	}
-	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return fail("plain http:// is only allowed to a loopback host, the API token would travel unencrypted")
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: APIBasePath}, nil
 }
 
-// IsLoopback reports whether host (a name or an IP address, without port) is the local machine:
-// localhost, an address in 127.0.0.0/8 or ::1.
-func IsLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
+// withoutUserInfo returns raw with any user info (user name, password, a token pasted as user)
+// cut out, also when raw does not parse as a URL: everything between the scheme (or the start)
+// and the last "@" goes, since a password may itself hold "/", "?", "#" or "@".
+func withoutUserInfo(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return raw[:start] + "[credentials removed]@" + raw[at+1:]
+}
+
+// isLoopback reports whether host (a name or an IP address, without port) is the local machine:
+// localhost, an address in 127.0.0.0/8 or ::1. A name with a trailing dot ("localhost.") is not:
+// the resolver and the proxy rules treat it as an ordinary DNS name, so plain http to it could
+// leave the machine or go through a proxy.
+func isLoopback(host string) bool {
+	host = strings.ToLower(host)
 	if host == "localhost" {
 		return true
 	}

@@ -40,7 +40,7 @@ func TestTokenNeverLogged(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := newTestClient(t, failing.server.URL, newFakeClock(), WithLogger(logger)).GetUserSessionsConfig(ctx)
-	if !IsUnauthorized(err) {
+	if statusOf(err) != 401 {
 		t.Fatalf("error = %v, want 401", err)
 	}
 	if _, err := newTestClient(t, succeeding.server.URL, newFakeClock(), WithLogger(logger)).GetUserSessionsConfig(ctx); err != nil {

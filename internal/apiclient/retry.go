@@ -2,9 +2,6 @@ package apiclient
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -84,16 +81,16 @@ func (p retryPolicy) backoff(retry int) time.Duration {
 func retryableStatus(code int) bool {
 	switch code {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable,
-		http.StatusGatewayTimeout, 556:
+		http.StatusGatewayTimeout, statusUpgradeInProgress:
 		return true
 	}
 	return false
 }
 
-// ParseRetryAfter reads a Retry-After header value, either delay seconds or an HTTP date, and
+// parseRetryAfter reads a Retry-After header value, either delay seconds or an HTTP date, and
 // returns the wait clamped to MaxRetryAfter. ok is false when the header is absent, malformed or
 // names a moment not in the future, so the caller falls back to its own backoff.
-func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) {
+func parseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0, false
@@ -116,20 +113,4 @@ func ParseRetryAfter(value string, now time.Time) (wait time.Duration, ok bool) 
 		return 0, false
 	}
 	return min(wait, MaxRetryAfter), true
-}
-
-// certificateError reports whether err is a TLS verification failure: retrying cannot fix it,
-// only the right CA (or host) can.
-func certificateError(err error) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		invalid          x509.CertificateInvalidError
-		hostname         x509.HostnameError
-		verification     *tls.CertificateVerificationError
-		systemRoots      x509.SystemRootsError
-		recordHeader     tls.RecordHeaderError
-	)
-	return errors.As(err, &unknownAuthority) || errors.As(err, &invalid) ||
-		errors.As(err, &hostname) || errors.As(err, &verification) ||
-		errors.As(err, &systemRoots) || errors.As(err, &recordHeader)
 }

@@ -258,9 +258,26 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Format(http.TimeFormat), 0, false},
 	}
 	for _, tt := range tests {
-		got, ok := ParseRetryAfter(tt.in, now)
+		got, ok := parseRetryAfter(tt.in, now)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("ParseRetryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, seed := range []string{"", "0", "5", "60", "61", "-3", "1e3", "Sun, 01 Mar 2026 12:00:30 GMT",
+		"Sunday, 01-Mar-26 12:00:30 GMT", "Sun Mar  1 12:00:30 2026", "Sat, 28 Feb 2026 12:00:00 GMT", "9999999999999999999999"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		d, ok := parseRetryAfter(value, now)
+		if !ok && d != 0 {
+			t.Fatalf("parseRetryAfter(%q) = %s but not ok", value, d)
+		}
+		if ok && (d < 0 || d > MaxRetryAfter) {
+			t.Fatalf("parseRetryAfter(%q) = %s, outside [0, %s]", value, d, MaxRetryAfter)
+		}
+	})
 }

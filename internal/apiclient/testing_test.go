@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -114,4 +115,13 @@ func newTestClient(t *testing.T, url string, clock Clock, opts ...Option) *Clien
 	}
 	c.retry.jitter = func() float64 { return 0.999 }
 	return c
+}
+
+// statusOf is the HTTP status of an *APIError, or 0.
+func statusOf(err error) int {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode
+	}
+	return 0
 }

@@ -76,13 +76,17 @@ func (e *Emulator) getConfig(w http.ResponseWriter) {
 	writeJSON(w, http.StatusOK, e.Config())
 }
 
-// putConfig validates like the API (both objects and all members required, limits >= 0, both
-// limits 0 or both non-zero, timeout >= 1, no unknown fields) and answers 204; a rejected PUT
-// changes nothing.
+// putConfig validates like the API (both objects and all members required, documented; limits
+// >= 0, both limits 0 or both non-zero, timeout >= 1, no unknown fields: the documented rules
+// and the assumed ones) and answers 200 (documented); a rejected PUT changes nothing.
 func (e *Emulator) putConfig(w http.ResponseWriter, r *http.Request) {
-	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Could not read the request body: "+err.Error(), nil)
+		return
+	}
+	if len(data) > maxRequestBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "The request body is larger than 1 MiB.", nil)
 		return
 	}
 	var body putBody
@@ -137,9 +141,13 @@ func (e *Emulator) putConfig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
+	if e.maxTimeout > 0 && cfg.AutomaticLogout.UserInactivityTimeout > e.maxTimeout {
+		cfg.AutomaticLogout.UserInactivityTimeout = e.maxTimeout // a normalising cluster (assumed)
+	}
 	e.config = cfg
 	e.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
+	// Documented: 200 "Successful", no body. WithPutStatus(204) reproduces the docs' example.
+	w.WriteHeader(e.putStatus)
 }
 
 // validateConfig applies the value rules of the API to a complete configuration.
@@ -180,8 +188,25 @@ func (e *Emulator) Sessions(userID string) []UserSession {
 	return out
 }
 
+// listSessions answers the sessions as a plain array (documented). For a filtered list without
+// sessions it answers as WithNoSessionsAnswer says (undocumented).
 func (e *Emulator) listSessions(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, e.Sessions(r.URL.Query().Get("userId")))
+	userID := r.URL.Query().Get("userId")
+	sessions := e.Sessions(userID)
+	if userID != "" && len(sessions) == 0 {
+		switch e.noSessions {
+		case NoSessionsNotFound:
+			writeError(w, http.StatusNotFound, "User sessions not found.", nil)
+			return
+		case NoSessionsNoContent:
+			w.WriteHeader(http.StatusNoContent)
+			return
+		case NoSessionsEmptyBody:
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, sessions)
 }
 
 // removeSessions ends every session of the user: 400 without userId, 404 when the user has none,

@@ -162,6 +162,18 @@ func (e *Emulator) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
+// record appends entry to the request log; a full log first drops its oldest tenth.
+func (e *Emulator) record(entry Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.requests) >= MaxLoggedRequests {
+		n := copy(e.requests, e.requests[MaxLoggedRequests/10:])
+		clear(e.requests[n:])
+		e.requests = e.requests[:n]
+	}
+	e.requests = append(e.requests, entry)
+}
+
 // Requests returns a copy of the request log, oldest first.
 func (e *Emulator) Requests() []Request {
 	e.mu.Lock()
@@ -247,7 +259,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<20))
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		writeError(w, http.StatusBadRequest, "Could not map JSON: "+err.Error(), nil)

@@ -4,11 +4,14 @@
 // under /emulator/ to simulate logins, inject faults and read the request log.
 //
 // It is part of the product: users run it (cmd/dtcluster-emulator) to try the provider and to
-// test their Terraform modules without a cluster.
+// test their Terraform modules without a cluster. Where Dynatrace documents a behaviour it
+// follows the documentation; where the documentation is silent, the behaviour is an assumption,
+// labelled as such in the README, and options reproduce the variants a real cluster may show.
 package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -28,42 +31,69 @@ const (
 	DefaultUserInactivityTimeout = 900
 	// ClusterUUID is the emulated cluster's UUID, the tenant of Cluster Management Console logins.
 	ClusterUUID = "c0a8e5b4-3f1d-4e2a-9b7c-1d2e3f4a5b6c"
+	// MaxLoggedRequests bounds the request log: older entries are dropped.
+	MaxLoggedRequests = 10000
+	// MaxLoggedQuery bounds the query string kept per log entry.
+	MaxLoggedQuery = 256
+	// maxRequestBody bounds a PUT body; maxControlBody bounds a control request's body.
+	maxRequestBody = 1 << 20
+	maxControlBody = 8 << 20
 )
+
+// NoSessionsAnswer is how GET /userSessions?userId= answers for a user without sessions. The
+// API does not document it, so each variant a cluster may show can be reproduced.
+type NoSessionsAnswer string
+
+const (
+	// NoSessionsEmptyArray answers 200 with [] (the default; assumed).
+	NoSessionsEmptyArray NoSessionsAnswer = "empty-array"
+	// NoSessionsNotFound answers 404 with the error envelope, as DELETE does (documented for DELETE).
+	NoSessionsNotFound NoSessionsAnswer = "not-found"
+	// NoSessionsNoContent answers 204 without a body.
+	NoSessionsNoContent NoSessionsAnswer = "no-content"
+	// NoSessionsEmptyBody answers 200 without a body.
+	NoSessionsEmptyBody NoSessionsAnswer = "empty-body"
+)
+
+// NoSessionsAnswers lists the valid NoSessionsAnswer values.
+var NoSessionsAnswers = []NoSessionsAnswer{NoSessionsEmptyArray, NoSessionsNotFound, NoSessionsNoContent, NoSessionsEmptyBody}
 
 // Emulator is an http.Handler serving the emulated cluster. It is safe for concurrent use.
 type Emulator struct {
-	token         string
-	readOnlyToken string
-	seedSessions  int
-	now           func() time.Time
-
-	mu       sync.Mutex
-	config   UserSessionsConfig
-	sessions []UserSession
-	faults   []*Fault
-	chaos    *chaosState
-	requests []Request
-	nextID   uint64
-
-	observe func(Request)
+	token           string
+	unscopedToken   string
+	seedSessions    int
+	now             func() time.Time
+	observe         func(Request)
+	putStatus       int
+	noSessions      NoSessionsAnswer
+	maxTimeout      int32
+	mu              sync.Mutex
+	config          UserSessionsConfig
+	sessions        []UserSession
+	faults          []*Fault
+	chaos           *chaosState
+	requests        []Request
+	unauthenticated uint64
+	nextID          uint64
 }
 
 // Option changes a setting of New.
 type Option func(*Emulator)
 
-// WithToken sets the API token with full access (default DefaultToken).
+// WithToken sets the API token with the ServiceProviderAPI scope (default DefaultToken).
 func WithToken(token string) Option { return func(e *Emulator) { e.token = token } }
 
-// WithReadOnlyToken adds a second token that may read but gets 403 on PUT and DELETE, as a token
-// without the ServiceProviderAPI write permission would.
-func WithReadOnlyToken(token string) Option { return func(e *Emulator) { e.readOnlyToken = token } }
+// WithUnscopedToken adds a valid token that lacks the ServiceProviderAPI scope: every API
+// operation answers it 403, as the API documents for a token without the needed scope.
+func WithUnscopedToken(token string) Option { return func(e *Emulator) { e.unscopedToken = token } }
 
 // WithSessions seeds n sessions, deterministically (the same n always gives the same sessions).
 func WithSessions(n int) Option { return func(e *Emulator) { e.seedSessions = n } }
 
-// WithRequestObserver calls observe with each API request once it is answered (the same entry
-// the request log gets), for example to print requests for a person watching. It runs on the
-// request's goroutine and must be safe for concurrent use.
+// WithRequestObserver calls observe with each authenticated API request once it is answered
+// (the same entry the request log gets), for example to print requests for a person watching.
+// It runs on the request's goroutine and must be safe for concurrent use.
 func WithRequestObserver(observe func(Request)) Option {
 	return func(e *Emulator) { e.observe = observe }
 }
@@ -71,15 +101,60 @@ func WithRequestObserver(observe func(Request)) Option {
 // WithClock sets the clock used for the times of simulated logins (default time.Now).
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
+// WithPutStatus sets the status of a successful PUT: 200 (the default, as documented) or 204
+// (as an example on the documentation page shows).
+func WithPutStatus(status int) Option { return func(e *Emulator) { e.putStatus = status } }
+
+// WithNoSessionsAnswer sets how a filtered session list answers for a user without sessions.
+func WithNoSessionsAnswer(a NoSessionsAnswer) Option { return func(e *Emulator) { e.noSessions = a } }
+
+// WithMaxInactivityTimeout makes the cluster store at most max seconds as the inactivity
+// timeout, whatever it was sent, as a cluster that normalises values would (an assumed
+// behaviour, to test that clients notice it). 0 (the default) stores what it is sent.
+func WithMaxInactivityTimeout(max int32) Option { return func(e *Emulator) { e.maxTimeout = max } }
+
 // New returns an emulator in its initial state: limits 0/0, automatic logout off with a timeout
-// of 900 seconds, and the seeded sessions.
+// of 900 seconds, and the seeded sessions. It panics on an invalid option value.
 func New(opts ...Option) *Emulator {
-	e := &Emulator{token: DefaultToken, now: time.Now}
+	e := &Emulator{token: DefaultToken, now: time.Now, putStatus: http.StatusOK, noSessions: NoSessionsEmptyArray}
 	for _, opt := range opts {
 		opt(e)
 	}
+	if err := e.check(); err != nil {
+		panic("emulator: " + err.Error())
+	}
 	e.Reset()
 	return e
+}
+
+// Check reports whether opts are valid, so a command can refuse bad flags with a message.
+func Check(opts ...Option) error {
+	e := &Emulator{token: DefaultToken, putStatus: http.StatusOK, noSessions: NoSessionsEmptyArray}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return e.check()
+}
+
+func (e *Emulator) check() error {
+	switch {
+	case e.token == "":
+		return fmt.Errorf("the token must not be empty")
+	case e.unscopedToken == e.token:
+		return fmt.Errorf("the token without scope must differ from the token")
+	case e.putStatus != http.StatusOK && e.putStatus != http.StatusNoContent:
+		return fmt.Errorf("the PUT status must be 200 or 204, got %d", e.putStatus)
+	case e.maxTimeout < 0:
+		return fmt.Errorf("the maximum inactivity timeout must not be negative")
+	case e.seedSessions < 0:
+		return fmt.Errorf("the number of sessions must not be negative")
+	}
+	for _, a := range NoSessionsAnswers {
+		if e.noSessions == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("the no-sessions answer must be one of %v, got %q", NoSessionsAnswers, e.noSessions)
 }
 
 // Reset restores the initial state: default configuration, seeded sessions, no faults, an empty
@@ -92,10 +167,12 @@ func (e *Emulator) Reset() {
 	e.faults = nil
 	e.chaos = nil
 	e.requests = nil
+	e.unauthenticated = 0
 	e.nextID = 0
 }
 
-// DefaultUserSessionsConfig is the configuration of a new cluster.
+// DefaultUserSessionsConfig is the configuration of a new cluster (assumed: limits 0/0,
+// automatic logout off, a timeout of 900 seconds).
 func DefaultUserSessionsConfig() UserSessionsConfig {
 	return UserSessionsConfig{
 		ConcurrentSessionPolicy: ConcurrentSessionPolicy{UserLimit: 0, AdminLimit: 0},
@@ -110,27 +187,28 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Readiness for scripts and CI service checks: no token needed, nothing revealed.
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case r.URL.Path == ControlBasePath || strings.HasPrefix(r.URL.Path, ControlBasePath+"/"):
-		if !e.authorize(w, r, false) {
-			return
+		if e.authenticate(w, r, true) {
+			e.serveControl(w, r)
 		}
-		e.serveControl(w, r)
 	case strings.HasPrefix(r.URL.Path, APIBasePath+"/"):
-		e.serveAPI(w, r)
+		// Authentication comes first: a request without a valid token gets no service, consumes
+		// no fault and leaves nothing in the log but a count.
+		if e.authenticate(w, r, false) {
+			e.serveAPI(w, r)
+		}
 	default:
 		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path+" (Cluster API v2 is served under "+APIBasePath+")", nil)
 	}
 }
 
-// serveAPI applies an injected fault, if any, then authenticates and serves the operation, and
-// records the request in the log.
+// serveAPI applies an injected fault, if any, then serves the operation, and records the request
+// in the log.
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
-	entry := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	entry := Request{Method: r.Method, Path: r.URL.Path, Query: truncate(r.URL.RawQuery, MaxLoggedQuery)}
 	defer func() {
 		entry.Status = rec.status
-		e.mu.Lock()
-		e.requests = append(e.requests, entry)
-		e.mu.Unlock()
+		e.record(entry)
 		if e.observe != nil {
 			e.observe(entry)
 		}
@@ -141,10 +219,6 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if rec.status != 0 {
 			return
 		}
-	}
-	write := r.Method == http.MethodPut || r.Method == http.MethodDelete
-	if !e.authorize(rec, r, write) {
-		return
 	}
 	switch strings.TrimPrefix(r.URL.Path, APIBasePath) {
 	case "/clusterConfig/userSessions":
@@ -170,31 +244,44 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authorize checks the Api-Token header: 401 when missing or wrong, 403 when the read-only token
-// is used for a write (or for a control endpoint). It writes the error and reports false.
-func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, write bool) bool {
+// authenticate checks the Api-Token header as the API documents it: 401 when the authorization
+// header is missing (or is not an Api-Token), 403 when the token is invalid or lacks the
+// ServiceProviderAPI scope. Control endpoints take the scoped token only. A refused request is
+// counted, not logged. It writes the error and reports false.
+func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, control bool) bool {
 	header := r.Header.Get("Authorization")
-	if header == "" {
-		writeError(w, http.StatusUnauthorized, "Missing authorization parameter.", nil)
-		return false
-	}
 	scheme, token, _ := strings.Cut(header, " ")
+	var status int
+	var message string
 	switch {
-	case scheme != "Api-Token" || token == "":
-		writeError(w, http.StatusUnauthorized, "Token Authentication failed: use the header 'Authorization: Api-Token <token>'.", nil)
-		return false
+	case header == "" || !strings.EqualFold(scheme, "Api-Token") || token == "":
+		status, message = http.StatusUnauthorized, "Missing authorization parameter. Use the header 'Authorization: Api-Token <token>'."
 	case token == e.token:
 		return true
-	case e.readOnlyToken != "" && token == e.readOnlyToken:
-		if write || strings.HasPrefix(r.URL.Path, ControlBasePath) {
-			writeError(w, http.StatusForbidden, "Token is missing required scope. Use one of: ServiceProviderAPI (write access).", nil)
-			return false
-		}
-		return true
+	case e.unscopedToken != "" && token == e.unscopedToken && !control:
+		status, message = http.StatusForbidden, "Token is missing required scope. Use one of: ServiceProviderAPI."
 	default:
-		writeError(w, http.StatusUnauthorized, "Token Authentication failed", nil)
-		return false
+		status, message = http.StatusForbidden, "Token Authentication failed"
 	}
+	e.mu.Lock()
+	e.unauthenticated++
+	e.mu.Unlock()
+	writeError(w, status, message, nil)
+	return false
+}
+
+// Unauthenticated counts the requests refused for a missing or invalid token.
+func (e *Emulator) Unauthenticated() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.unauthenticated
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // ConstraintViolation is one entry of the error envelope's constraintViolations.

@@ -44,18 +44,18 @@ func envelope(t *testing.T, body string) errorBody {
 const configPath = "/api/cluster/v2/clusterConfig/userSessions"
 
 func TestAuthentication(t *testing.T) {
-	srv := NewServer(t, WithReadOnlyToken("ro"))
+	srv := NewServer(t, WithUnscopedToken("ro"))
 	tests := []struct {
 		name, token, method, path string
 		status                    int
 		message                   string
 	}{
 		{"missing token", "", "GET", configPath, 401, "Missing authorization parameter."},
-		{"wrong token", "nope", "GET", configPath, 401, "Token Authentication failed"},
-		{"read-only reads", "ro", "GET", configPath, 200, ""},
-		{"read-only cannot write", "ro", "PUT", configPath, 403, "ServiceProviderAPI"},
-		{"read-only cannot delete", "ro", "DELETE", "/api/cluster/v2/userSessions?userId=admin", 403, "ServiceProviderAPI"},
-		{"read-only cannot control", "ro", "GET", "/emulator/requests", 403, "ServiceProviderAPI"},
+		{"wrong token", "nope", "GET", configPath, 403, "Token Authentication failed"},
+		{"token without scope cannot read", "ro", "GET", configPath, 403, "ServiceProviderAPI"},
+		{"token without scope cannot write", "ro", "PUT", configPath, 403, "ServiceProviderAPI"},
+		{"token without scope cannot delete", "ro", "DELETE", "/api/cluster/v2/userSessions?userId=admin", 403, "ServiceProviderAPI"},
+		{"token without scope cannot control", "ro", "GET", "/emulator/requests", 403, "Token Authentication failed"},
 		{"control needs a token", "", "POST", "/emulator/reset", 401, "Missing authorization"},
 	}
 	for _, tt := range tests {
@@ -131,9 +131,9 @@ func TestConfigValidation(t *testing.T) {
 			}
 		})
 	}
-	t.Run("valid PUT answers 204 and GET returns it", func(t *testing.T) {
-		if status, _, body := call(t, srv, srv.Token, "PUT", configPath, valid); status != 204 || body != "" {
-			t.Fatalf("PUT = %d %q, want 204 and no body", status, body)
+	t.Run("valid PUT answers 200 (documented) and GET returns it", func(t *testing.T) {
+		if status, _, body := call(t, srv, srv.Token, "PUT", configPath, valid); status != 200 || body != "" {
+			t.Fatalf("PUT = %d %q, want 200 and no body", status, body)
 		}
 		status, header, body := call(t, srv, srv.Token, "GET", configPath, "")
 		if status != 200 || header.Get("Content-Type") != "application/json" || body != valid {

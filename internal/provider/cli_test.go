@@ -2,6 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,8 +42,8 @@ func TestCLITokenNeverLogged(t *testing.T) {
 
 	c.write("main.tf", cliConfig(srv, wrong, policy{8, 4, false, 1200}))
 	out, err = c.run(trace, "plan")
-	if err == nil || !strings.Contains(out, "HTTP 401") {
-		t.Fatalf("plan with a wrong token: want a 401 failure, got %v\n%s", err, tail(out))
+	if err == nil || !strings.Contains(out, "HTTP 403") {
+		t.Fatalf("plan with a wrong token: want a 403 failure, got %v\n%s", err, tail(out))
 	}
 	outputs = append(outputs, out)
 
@@ -200,5 +203,39 @@ func TestCLIRequestCountsSessions(t *testing.T) {
 	c.must("plan")
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("refresh of a removal: requests %+v, want none", srv.Requests())
+	}
+}
+
+// TestCLIHostileServerNeverLeaksToken: a server (or a proxy in front of it) that echoes the token
+// JSON-escaped in an error, or sends a redirect carrying it, never gets it into what terraform
+// prints, TF_LOG=trace included.
+func TestCLIHostileServerNeverLeaksToken(t *testing.T) {
+	c := newCLI(t)
+	const token = "dt0c01.HOSTILE.s3cr3t-echoed-by-the-server"
+	escaped := strings.ReplaceAll(token, ".", `\u002e`)
+	answers := map[string]func(w http.ResponseWriter){
+		"escaped in a 401": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"error":{"code":401,"message":"Token `+escaped+` is not valid"}}`)
+		},
+		"in a redirect": func(w http.ResponseWriter) {
+			w.Header().Set("Location", "https://sso.example/login?t="+token)
+			w.WriteHeader(http.StatusFound)
+		},
+	}
+	for name, answer := range answers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
+			defer srv.Close()
+			c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token)+
+				"data \"dtcluster_user_sessions\" \"all\" {}\n")
+			out, err := c.run([]string{"TF_LOG=trace"}, "plan")
+			if err == nil || !strings.Contains(out, "[REDACTED]") {
+				t.Fatalf("plan: want a failure naming a redaction, got %v\n%s", err, tail(out))
+			}
+			if i := strings.Index(out, "s3cr3t-echoed-by-the-server"); i >= 0 {
+				t.Errorf("the token appears in terraform's output: …%s…", out[max(0, i-200):min(len(out), i+100)])
+			}
+		})
 	}
 }

@@ -27,7 +27,8 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 		return nil, nil
 	}
 	host, hostSource := fromConfigOrEnv(cfg.Host, hostEnvVars)
-	token, _ := fromConfigOrEnv(cfg.Token, tokenEnvVars)
+	token, tokenSource := fromConfigOrEnv(cfg.Token, tokenEnvVars)
+	token = strings.TrimSpace(token) // a token read with file() keeps its line break
 	if host == "" {
 		diags.AddAttributeError(path.Root("host"), "Missing Cluster URL",
 			"The provider needs the cluster's base URL, such as https://cmc.example.com. Set host in the provider "+
@@ -37,6 +38,12 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 		diags.AddAttributeError(path.Root("token"), "Missing API Token",
 			"The provider needs a Cluster API token with the ServiceProviderAPI scope. Set token in the provider "+
 				"block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable.")
+	}
+	if token != "" {
+		if err := apiclient.ValidateToken(token); err != nil {
+			diags.AddAttributeError(path.Root("token"), "Invalid API Token",
+				fmt.Sprintf("The token from %s cannot be used: %s.", tokenSource, err))
+		}
 	}
 	if diags.HasError() {
 		return nil, diags

@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
@@ -125,10 +126,19 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 				"ca_certificate must be PEM-encoded certificates: "+err.Error())
 		}
 	}
-	if isSet(cfg.Token) && cfg.Token.ValueString() == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
-			"token is set to an empty string; give the Cluster API token, or leave token out to use the "+
-				"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")
+	if isSet(cfg.Token) {
+		// Surrounding white space (a token read with file()) is dropped; what remains must fit in
+		// an HTTP header. The message never repeats the token.
+		switch token := strings.TrimSpace(cfg.Token.ValueString()); {
+		case token == "":
+			resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
+				"token is set to an empty (or blank) string; give the Cluster API token, or leave token out to use the "+
+					"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")
+		default:
+			if err := apiclient.ValidateToken(token); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid API Token", "token: "+err.Error()+".")
+			}
+		}
 	}
 }
 

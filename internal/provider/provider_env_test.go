@@ -113,7 +113,7 @@ func TestAccProviderCACertificate(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      block("max_retries = 0") + configResource(p, ""),
-				ExpectError: words("TLS verification failed (set ca_certificate to the cluster's CA)"),
+				ExpectError: words("TLS certificate verification failed", "set ca_certificate to that CA's PEM"),
 			},
 			{
 				Config: block(fmt.Sprintf("ca_certificate = %q", caPEM)) + configResource(p, ""),

@@ -123,15 +123,15 @@ func TestActionProtocolInvoke(t *testing.T) {
 
 func TestActionProtocolErrors(t *testing.T) {
 	ctx := context.Background()
-	srv := emulator.NewServer(t, emulator.WithSessions(20), emulator.WithReadOnlyToken("dt0c01.READONLY.token"))
+	srv := emulator.NewServer(t, emulator.WithSessions(20), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	tests := []struct {
 		name  string
 		token string
 		fault *emulator.Fault
 		want  string
 	}{
-		{"401 wrong token", "dt0c01.WRONG.token", nil, `(?s)Unable to List User Sessions.*HTTP 401.*ServiceProviderAPI scope`},
-		{"403 read-only token", "dt0c01.READONLY.token", nil, `(?s)Unable to Remove User Sessions.*HTTP 403.*ServiceProviderAPI scope`},
+		{"403 wrong token", "dt0c01.WRONG.token", nil, `(?s)Unable to List User Sessions.*HTTP 403.*Token Authentication failed.*ServiceProviderAPI scope`},
+		{"403 token without the scope", "dt0c01.READONLY.token", nil, `(?s)Unable to List User Sessions.*HTTP 403.*missing required scope.*ServiceProviderAPI scope`},
 		{"400", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 400}, `(?s)Unable to Remove User Sessions.*HTTP 400 Bad Request: Injected fault`},
 		{"500", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 500}, `(?s)HTTP 500 Internal Server Error: Injected fault`},
 		{"510", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510}, `(?s)HTTP 510 Not Extended: Injected fault`},
@@ -168,7 +168,7 @@ func TestActionProtocolCancellation(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("invoke took %s after a cancellation at 200ms", elapsed)
 	}
-	if !hasError(diags) || !strings.Contains(diagText(diags), "context canceled") {
+	if !hasError(diags) || !strings.Contains(diagText(diags), "The operation was cancelled") {
 		t.Errorf("diagnostics = %s, want a cancellation error", diagText(diags))
 	}
 }

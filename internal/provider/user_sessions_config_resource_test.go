@@ -148,7 +148,7 @@ func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 }
 
 func TestAccUserSessionsConfig_authErrors(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithReadOnlyToken("dt0c01.READONLY.token"))
+	srv := emulator.NewServer(t, emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	block := func(token string) string {
 		return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token)
 	}
@@ -158,11 +158,11 @@ func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      block("dt0c01.WRONG.token") + cfg,
-				ExpectError: regexp.MustCompile(`(?s)HTTP 401 Unauthorized: Token Authentication failed.*did not accept the API\s+token.*ServiceProviderAPI\s+scope`),
+				ExpectError: regexp.MustCompile(`(?s)HTTP 403 Forbidden: Token Authentication failed.*refused the API\s+token.*ServiceProviderAPI\s+scope`),
 			},
 			{
 				Config:      block("dt0c01.READONLY.token") + cfg,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Update User Sessions Configuration.*HTTP 403 Forbidden.*not allowed to do\s+this.*ServiceProviderAPI\s+scope`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read User Sessions Configuration.*HTTP 403 Forbidden: Token is missing\s+required\s+scope.*ServiceProviderAPI\s+scope`),
 			},
 		},
 	})

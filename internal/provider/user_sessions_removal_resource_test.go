@@ -94,7 +94,7 @@ func TestAccUserSessionsRemoval(t *testing.T) {
 }
 
 func TestAccUserSessionsRemoval_errors(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(10), emulator.WithReadOnlyToken("dt0c01.READONLY.token"))
+	srv := emulator.NewServer(t, emulator.WithSessions(10), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	readOnly := fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = \"dt0c01.READONLY.token\"\n}\n", srv.URL)
 	before := len(srv.Sessions("admin"))
 	resource.Test(t, resource.TestCase{
@@ -102,7 +102,7 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      readOnly + removalResource("admin", "OPS-9"),
-				ExpectError: words("Unable to Remove User Sessions", "HTTP 403 Forbidden", "ServiceProviderAPI scope"),
+				ExpectError: words("Unable to List User Sessions", "HTTP 403 Forbidden", "ServiceProviderAPI scope"),
 			},
 			{
 				PreConfig: func() {

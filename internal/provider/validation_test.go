@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
@@ -92,7 +93,19 @@ resource "dtcluster_user_sessions_config" "this" {
 		}, configResource(valid, ""), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
 		{"empty token", func(srv *emulator.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"\"\n}\n", srv.URL)
-		}, configResource(valid, ""), words("Empty API Token", "token is set to an empty string")},
+		}, configResource(valid, ""), words("Empty API Token", "token is set to an empty (or blank) string")},
+		{"token with a line break inside", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"dt0c01.AB\\nCD.secret\"\n}\n", srv.URL)
+		}, configResource(valid, ""), words("Invalid API Token", "token: the API token holds a control character")},
+		{"blank token", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"  \\n\"\n}\n", srv.URL)
+		}, configResource(valid, ""), words("Empty API Token")},
+		{"plain http to a trailing-dot localhost", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1), srv.Token)
+		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
+		{"host with a password", func(srv *emulator.Server) string {
+			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"https://admin:p#hunter2@cmc.example.com\"\n token = %q\n}\n", srv.Token)
+		}, configResource(valid, ""), regexp.MustCompile(`(?s)Invalid Cluster URL.*\[credentials removed\]@cmc\.example\.com`)},
 		{"CA certificate not PEM", func(srv *emulator.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n ca_certificate = \"not a certificate\"\n}\n", srv.URL, srv.Token)
 		}, configResource(valid, ""), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
@@ -122,4 +135,18 @@ resource "dtcluster_user_sessions_config" "this" {
 			}
 		})
 	}
+}
+
+// TestAccTokenWithLineBreakWorks: a token read with file() keeps its trailing line break; the
+// provider drops it instead of failing after retries.
+func TestAccTokenWithLineBreakWorks(t *testing.T) {
+	srv := emulator.NewServer(t)
+	p := policy{userLimit: 3, adminLimit: 1, enabled: false, timeout: 600}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"%s\\n\"\n}\n", srv.URL, srv.Token) + configResource(p, ""),
+			Check:  func(*terraform.State) error { return emulatorHolds(srv, p.api()) },
+		}},
+	})
 }

@@ -1,0 +1,179 @@
+package apiclient
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// assertNoToken fails when text holds the token or its secret part, in any ASCII case.
+func assertNoToken(t *testing.T, text string) {
+	t.Helper()
+	if indexFold(text, testToken) >= 0 || indexFold(text, "secret-value-that-must-never-leak") >= 0 {
+		t.Errorf("the token appears in %q", text)
+	}
+}
+
+// errorText is everything the provider could show of err: its one-line and detailed forms.
+func errorText(err error) string {
+	text := err.Error()
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		text += "\n" + apiErr.Detail()
+	}
+	return text
+}
+
+// TestTokenEchoedByTheServerNeverReachesAnError drives a scripted server through every form in
+// which it could echo the token: in the envelope's message (verbatim, JSON-escaped, upper-cased),
+// in a violation, in a raw body (percent-encoded, HTML), and in a redirect's Location.
+func TestTokenEchoedByTheServerNeverReachesAnError(t *testing.T) {
+	escaped := `dt0c01\u002eTESTTOKEN\u002esecret-value-that-must-never-leak`
+	tests := map[string]step{
+		"message verbatim":          {status: 401, body: `{"error":{"code":401,"message":"Token ` + testToken + ` is not valid"}}`},
+		"message JSON-escaped":      {status: 401, body: `{"error":{"code":401,"message":"Token ` + escaped + ` is not valid"}}`},
+		"message upper-cased":       {status: 403, body: `{"error":{"code":403,"message":"TOKEN ` + strings.ToUpper(testToken) + `"}}`},
+		"violation":                 {status: 400, body: `{"error":{"code":400,"message":"bad","constraintViolations":[{"path":"` + escaped + `","message":"token ` + escaped + `"}]}}`},
+		"raw percent-encoded":       {status: 502, body: `<html>upstream /auth?token=dt0c01%2ETESTTOKEN%2Esecret-value-that-must-never-leak failed</html>`},
+		"raw HTML entities":         {status: 500, body: `<p>dt0c01&#46;TESTTOKEN&#46;secret-value-that-must-never-leak</p>`},
+		"raw JSON not envelope":     {status: 500, body: `{"detail":"` + escaped + `"}`},
+		"redirect Location":         {status: 302, header: map[string]string{"Location": "https://sso.example/login?t=" + testToken}},
+		"redirect Location encoded": {status: 307, header: map[string]string{"Location": "https://sso.example/login?t=dt0c01%2ETESTTOKEN%2Esecret-value-that-must-never-leak"}},
+	}
+	for name, st := range tests {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, st)
+			_, err := newTestClient(t, srv.server.URL, newFakeClock(), WithMaxRetries(0)).GetUserSessionsConfig(context.Background())
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			text := errorText(err)
+			assertNoToken(t, text)
+			if !strings.Contains(text, redacted) {
+				t.Errorf("%q does not say that something was redacted", text)
+			}
+		})
+	}
+}
+
+// TestLargeErrorBodyIsNotBuffered: a 400 with a 200 MiB body costs a small, bounded amount of
+// memory; the client reads a few KiB of it.
+func TestLargeErrorBodyIsNotBuffered(t *testing.T) {
+	chunk := []byte(strings.Repeat("<p>not json</p>", 4096))
+	const total = 200 << 20
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		for sent := 0; sent < total; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return // the client stopped reading
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, newFakeClock(), WithMaxRetries(0))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := c.GetUserSessionsConfig(context.Background())
+	runtime.ReadMemStats(&after)
+	if statusOf(err) != 400 {
+		t.Fatalf("error = %v, want the 400", err)
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 16<<20 {
+		t.Errorf("a 200 MiB error body cost %d MiB of allocations, want at most 16 MiB", allocated>>20)
+	}
+}
+
+// TestFailuresThatCannotHealAreNotRetried: https:// to a plain-HTTP server and a TLS version the
+// server refuses fail at once, saying what to change, where connection refused is retried.
+func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
+	t.Run("https to a plain HTTP server", func(t *testing.T) {
+		srv := newScripted(t, step{status: 200, body: configJSON})
+		url := strings.Replace(srv.server.URL, "http://", "https://", 1)
+		clock := newFakeClock()
+		_, err := newTestClient(t, url, clock).GetUserSessionsConfig(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "does not speak TLS") || !strings.Contains(err.Error(), "check the port") {
+			t.Errorf("error = %v, want one saying the server speaks plain HTTP", err)
+		}
+		if strings.Contains(err.Error(), "certificate") || len(clock.Waits()) != 0 {
+			t.Errorf("error = %v after %d waits, want no retry and no certificate advice", err, len(clock.Waits()))
+		}
+	})
+	t.Run("TLS version refused", func(t *testing.T) {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		srv.TLS = &tls.Config{MinVersion: tls.VersionTLS13, MaxVersion: tls.VersionTLS13}
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		clock := newFakeClock()
+		c := newTestClient(t, srv.URL, clock, WithInsecureSkipVerify(true))
+		c.http.Transport.(*http.Transport).TLSClientConfig.MaxVersion = tls.VersionTLS12
+		_, err := c.GetUserSessionsConfig(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "TLS handshake failed") || len(clock.Waits()) != 0 {
+			t.Errorf("error = %v after %d waits, want a TLS handshake failure without retries", err, len(clock.Waits()))
+		}
+	})
+	t.Run("connection refused is retried", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		clock := newFakeClock()
+		_, err := newTestClient(t, url, clock, WithMaxRetries(2)).GetUserSessionsConfig(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "refused") || len(clock.Waits()) != 2 {
+			t.Errorf("error = %v after %d waits, want 2 retries of a refused connection", err, len(clock.Waits()))
+		}
+	})
+}
+
+// TestCancelledDuringRetryWaitSaysCancelled: Ctrl-C while waiting to retry a 503 reports a
+// cancellation, not the 503.
+func TestCancelledDuringRetryWaitSaysCancelled(t *testing.T) {
+	srv := newScripted(t, step{status: 503, header: map[string]string{"Retry-After": "30"}})
+	c, err := New(srv.server.URL, testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := c.GetUserSessionsConfig(ctx); done <- err }()
+	for len(srv.Requests()) == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	err = <-done
+	var apiErr *APIError
+	if !IsCancelled(err) || errors.As(err, &apiErr) || !strings.HasPrefix(strings.SplitN(err.Error(), ": ", 2)[1], "cancelled") {
+		t.Errorf("error = %v (APIError %v), want a cancellation that is not the 503", err, apiErr)
+	}
+}
+
+// TestTokenIsTrimmedAndChecked: surrounding white space (a token read with file()) is dropped;
+// a character no header can carry is refused before any request, without echoing the token.
+func TestTokenIsTrimmedAndChecked(t *testing.T) {
+	srv := newScripted(t, step{status: 200, body: configJSON})
+	c, err := New(srv.server.URL, "  "+testToken+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetUserSessionsConfig(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Requests()[0].header.Get("Authorization"); got != "Api-Token "+testToken {
+		t.Errorf("Authorization = %q", got)
+	}
+	for _, bad := range []string{"dt0c01.AB\nCD.secret-value-that-must-never-leak", "dt0c01.AB CD.secret-value-that-must-never-leak", "dt0c01.\x7f.secret-value-that-must-never-leak"} {
+		_, err := New(srv.server.URL, bad)
+		if err == nil {
+			t.Errorf("New accepted %q", bad)
+			continue
+		}
+		assertNoToken(t, err.Error())
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
