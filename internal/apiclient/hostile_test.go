@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // assertNoToken fails when text holds the token or its secret part, in any ASCII case.
@@ -175,5 +176,28 @@ func TestTokenIsTrimmedAndChecked(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+// TestRetryBudgetCoversTheAttemptInProgress: the budget bounds the whole call, the attempt in
+// progress included, not only the waits between attempts.
+func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(srv.URL, testToken, WithRequestTimeout(30*time.Second), WithRetryBudget(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.GetUserSessionsConfig(context.Background())
+	if elapsed := time.Since(start); err == nil || elapsed > 2*time.Second {
+		t.Errorf("a call with a 300ms budget against a server that never answers took %s (%v)", elapsed, err)
 	}
 }

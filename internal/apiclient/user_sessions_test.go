@@ -190,3 +190,57 @@ func TestServerEchoingTheTokenIsRedacted(t *testing.T) {
 		t.Errorf("error = %v, want the token redacted", err)
 	}
 }
+
+// TestListUserSessionsTolerance: every answer that can mean "no sessions" is an empty list; an
+// unknown loginType passes through; a session without a required field is an error naming it;
+// a 404 for the unfiltered list stays an error.
+func TestListUserSessionsTolerance(t *testing.T) {
+	ctx := context.Background()
+	for name, st := range map[string]step{
+		"200 []":           {status: 200, body: `[]`},
+		"200 null":         {status: 200, body: `null`},
+		"200 without body": {status: 200},
+		"204":              {status: 204},
+		"404 envelope":     {status: 404, body: `{"error":{"code":404,"message":"User sessions not found"}}`},
+		"404 HTML":         {status: 404, body: `<html>not found</html>`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, st)
+			sessions, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "nobody")
+			if err != nil || sessions == nil || len(sessions) != 0 {
+				t.Errorf("ListUserSessions = %v, %v; want an empty list", sessions, err)
+			}
+		})
+	}
+	t.Run("404 for every user is an error", func(t *testing.T) {
+		srv := newScripted(t, step{status: 404})
+		if _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, ""); !IsNotFound(err) {
+			t.Errorf("error = %v, want the 404", err)
+		}
+	})
+	t.Run("unknown loginType passes through", func(t *testing.T) {
+		srv := newScripted(t, step{status: 200, body: `[{"userId":"a","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"PASSKEY"}]`})
+		sessions, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
+		if err != nil || len(sessions) != 1 || sessions[0].LoginType != "PASSKEY" {
+			t.Errorf("ListUserSessions = %+v, %v", sessions, err)
+		}
+	})
+	t.Run("missing required field", func(t *testing.T) {
+		srv := newScripted(t, step{status: 200, body: `[{"userId":"a","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"},{"userId":"b","sessionId":"s2","tenantUuid":"t","loginType":"LOCAL"}]`})
+		_, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
+		if err == nil || !strings.Contains(err.Error(), "session 1 lacks nodeId, creationTime") {
+			t.Errorf("error = %v, want one naming the missing fields", err)
+		}
+	})
+}
+
+// TestUpdateAcceptsAny2xx: the documented 200, the 204 of the docs' example, and a body.
+func TestUpdateAcceptsAny2xx(t *testing.T) {
+	for _, st := range []step{{status: 200}, {status: 204}, {status: 200, body: `{"ok":true}`}, {status: 202}} {
+		srv := newScripted(t, st)
+		err := newTestClient(t, srv.server.URL, newFakeClock()).UpdateUserSessionsConfig(context.Background(), UserSessionsConfig{AutomaticLogout: AutomaticLogout{UserInactivityTimeout: 5}})
+		if err != nil {
+			t.Errorf("PUT answered %d: %v", st.status, err)
+		}
+	}
+}

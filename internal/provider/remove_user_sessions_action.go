@@ -46,10 +46,8 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 	}
 }
 
-func (a *removeUserSessionsAction) Configure(_ context.Context, req action.ConfigureRequest, _ *action.ConfigureResponse) {
-	if client, ok := req.ProviderData.(*apiclient.Client); ok {
-		a.client = client
-	}
+func (a *removeUserSessionsAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // Invoke ends the user's sessions, sending progress messages as it goes.

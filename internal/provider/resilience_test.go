@@ -184,13 +184,18 @@ func (r *chaosResult) run(t *testing.T, c *cli, srv *emulator.Server, block stri
 	}
 }
 
-// configPlannedState is the planned state of a new dtcluster_user_sessions_config with p.
+// configPlannedState is the planned state of a new dtcluster_user_sessions_config with p; id
+// and restore_policy take the value of id (unknown in a plan, null in a configuration).
 func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.Value) (tftypes.Type, tftypes.Value) {
 	tb.Helper()
 	typ := ps.schema.ResourceSchemas["dtcluster_user_sessions_config"].ValueType().(tftypes.Object)
 	num := func(v int) tftypes.Value { return tftypes.NewValue(tftypes.Number, big.NewFloat(float64(v))) }
 	policyType := typ.AttributeTypes["concurrent_session_policy"].(tftypes.Object)
 	logoutType := typ.AttributeTypes["automatic_logout"].(tftypes.Object)
+	restore := tftypes.NewValue(typ.AttributeTypes["restore_policy"], nil)
+	if !id.IsKnown() {
+		restore = tftypes.NewValue(typ.AttributeTypes["restore_policy"], tftypes.UnknownValue)
+	}
 	return typ, tftypes.NewValue(typ, map[string]tftypes.Value{
 		"id": id,
 		"concurrent_session_policy": tftypes.NewValue(policyType, map[string]tftypes.Value{
@@ -201,6 +206,7 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 			"user_inactivity_timeout":       num(p.timeout),
 		}),
 		"restore_on_destroy": tftypes.NewValue(tftypes.Bool, false),
+		"restore_policy":     restore,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -28,9 +30,10 @@ var (
 // userSessionsConfigID is the id of the singleton, and the only id import accepts.
 const userSessionsConfigID = "user_sessions"
 
-// priorConfigKey is the private state key holding the cluster's configuration from before
-// Terraform first managed it, put back on destroy when restore_on_destroy is true.
-const priorConfigKey = "prior_config"
+// legacyPriorConfigKey is the private state key where earlier versions kept the policy from
+// before Terraform; private state is dropped for tainted objects, so it now lives in the
+// restore_policy attribute, and this key is only read for objects created by those versions.
+const legacyPriorConfigKey = "prior_config"
 
 // NewUserSessionsConfigResource returns the dtcluster_user_sessions_config resource.
 func NewUserSessionsConfigResource() resource.Resource {
@@ -46,6 +49,7 @@ type userSessionsConfigModel struct {
 	ConcurrentSessionPolicy *concurrentSessionPolicyModel `tfsdk:"concurrent_session_policy"`
 	AutomaticLogout         *automaticLogoutModel         `tfsdk:"automatic_logout"`
 	RestoreOnDestroy        types.Bool                    `tfsdk:"restore_on_destroy"`
+	RestorePolicy           types.Object                  `tfsdk:"restore_policy"`
 }
 
 type concurrentSessionPolicyModel struct {
@@ -114,6 +118,20 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 					},
 				},
 			},
+			"restore_policy": schema.SingleNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The policy the cluster had before Terraform first applied (or imported) this " +
+					"resource, as the cluster reported it: what `restore_on_destroy = true` puts back. Kept in state " +
+					"(not in private state, which Terraform drops for a tainted object), so it survives a taint and " +
+					"a replacement. Null when the cluster's answer could not be recorded.",
+				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes: map[string]schema.Attribute{
+					"user_limit":                    schema.Int64Attribute{Computed: true, MarkdownDescription: "`concurrentSessionPolicyDto.userLimit` before Terraform."},
+					"admin_limit":                   schema.Int64Attribute{Computed: true, MarkdownDescription: "`concurrentSessionPolicyDto.adminLimit` before Terraform."},
+					"logout_inactive_users_enabled": schema.BoolAttribute{Computed: true, MarkdownDescription: "`automaticLogoutDto.logoutInactiveUsersEnabled` before Terraform."},
+					"user_inactivity_timeout":       schema.Int64Attribute{Computed: true, MarkdownDescription: "`automaticLogoutDto.userInactivityTimeout` before Terraform."},
+				},
+			},
 			"restore_on_destroy": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
@@ -126,10 +144,8 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 	}
 }
 
-func (r *userSessionsConfigResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	if client, ok := req.ProviderData.(*apiclient.Client); ok {
-		r.client = client
-	}
+func (r *userSessionsConfigResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig applies the API's cross-field rule at validate time: both limits 0 or both
@@ -151,7 +167,7 @@ func (r *userSessionsConfigResource) ValidateConfig(ctx context.Context, req res
 }
 
 // Create records the cluster's current configuration (for restore_on_destroy), puts the
-// declared one and reads it back.
+// declared one and reads it back. Nothing is put when the current one cannot be recorded.
 func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan userSessionsConfigModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -167,14 +183,13 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
-	resp.Diagnostics.Append(savePriorConfig(ctx, resp.Private, prior)...)
-	if err := r.client.UpdateUserSessionsConfig(ctx, plan.toAPI()); err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
-		return
-	}
+	plan.RestorePolicy = restorePolicyValue(prior)
 	plan.ID = types.StringValue(userSessionsConfigID)
-	r.readInto(ctx, &plan, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if r.apply(ctx, &plan, &resp.Diagnostics) {
+		// Once the PUT went through, Terraform must track the resource, even when reading it back
+		// failed (the error then marks it tainted; its restore_policy survives that).
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
 }
 
 // Read puts whatever the cluster holds into state, so changes made outside Terraform appear in
@@ -206,18 +221,42 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 		return
 	}
 	plan.ID = state.ID
+	plan.RestorePolicy = state.RestorePolicy
 	if plan.toAPI() != state.toAPI() {
 		if r.client == nil {
 			notConfigured(&resp.Diagnostics)
 			return
 		}
-		if err := r.client.UpdateUserSessionsConfig(ctx, plan.toAPI()); err != nil {
-			addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
+		if !r.apply(ctx, &plan, &resp.Diagnostics) {
 			return
 		}
-		r.readInto(ctx, &plan, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// apply puts the declared configuration of m and reads it back. When the cluster stores a value
+// other than the one declared (it normalised it), m keeps the declared value, as Terraform
+// requires of an apply, and a warning names each field, declared and stored: the next refresh
+// then shows the difference as drift, with no taint and no replacement. It reports whether the
+// PUT was accepted.
+func (r *userSessionsConfigResource) apply(ctx context.Context, m *userSessionsConfigModel, diags *diag.Diagnostics) (put bool) {
+	declared := m.toAPI()
+	if err := r.client.UpdateUserSessionsConfig(ctx, declared); err != nil {
+		addAPIError(diags, "Unable to Update User Sessions Configuration", err)
+		return false
+	}
+	stored, err := r.client.GetUserSessionsConfig(ctx)
+	if err != nil {
+		addAPIError(diags, "Unable to Read User Sessions Configuration", err)
+		return true
+	}
+	if differences := configDifferences(declared, *stored); len(differences) > 0 {
+		diags.AddWarning("Cluster Stored a Different User Sessions Configuration",
+			"The cluster accepted the configuration but stores other values than declared:\n  - "+
+				strings.Join(differences, "\n  - ")+"\n\nThe cluster normalises these values (for example to a maximum it "+
+				"enforces). The next plan shows the difference. Declare the stored values to make it go away.")
+	}
+	return true
 }
 
 // Delete leaves the cluster as it is (with a warning), or puts back the prior configuration when
@@ -235,7 +274,7 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 				"cluster had before Terraform managed it.")
 		return
 	}
-	prior, diags := loadPriorConfig(ctx, req.Private)
+	prior, diags := restorePolicyFromState(ctx, state.RestorePolicy, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -243,7 +282,7 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 	if prior == nil {
 		resp.Diagnostics.AddWarning("No Prior User Sessions Configuration Recorded",
 			"restore_on_destroy is true, but no configuration from before Terraform managed the cluster was "+
-				"recorded (the resource was created by an older provider version). The cluster was left as it is.")
+				"recorded. The cluster was left as it is.")
 		return
 	}
 	if r.client == nil {
@@ -274,13 +313,13 @@ func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resour
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
-	resp.Diagnostics.Append(savePriorConfig(ctx, resp.Private, current)...)
-	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false)}
+	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
+		RestorePolicy: restorePolicyValue(current)}
 	state.fromAPI(current)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// readInto reads the cluster's configuration into m.
+// readInto reads the cluster's configuration into m. restore_policy is kept as it is.
 func (r *userSessionsConfigResource) readInto(ctx context.Context, m *userSessionsConfigModel, diags *diag.Diagnostics) {
 	cfg, err := r.client.GetUserSessionsConfig(ctx)
 	if err != nil {

@@ -67,10 +67,8 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *userSessionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, _ *datasource.ConfigureResponse) {
-	if client, ok := req.ProviderData.(*apiclient.Client); ok {
-		d.client = client
-	}
+func (d *userSessionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *userSessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -78,10 +78,8 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 	}
 }
 
-func (r *userSessionsRemovalResource) Configure(_ context.Context, req resource.ConfigureRequest, _ *resource.ConfigureResponse) {
-	if client, ok := req.ProviderData.(*apiclient.Client); ok {
-		r.client = client
-	}
+func (r *userSessionsRemovalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // Create performs the removal and records it.
