@@ -156,3 +156,7 @@ func asciiEqualFold(a, b string) bool {
 	}
 	return true
 }
+
+// RedactToken removes token, in every form scrub knows, from text that came from a server, for
+// tools that show server answers outside this client.
+func RedactToken(token, text string) string { return newScrubber(token).scrub(text) }

@@ -1,0 +1,239 @@
+// Package conformance is a black-box contract test of the four Cluster API v2 operations the
+// provider uses: statuses, shapes, field presence and types, validation answers, error bodies,
+// no-session answers and authentication failures. It talks HTTP directly (not through the
+// provider's client, which tolerates variance by design), so it shows what a cluster really
+// answers. It runs against the emulator in the project's tests and against a real cluster when
+// an operator points it there: read-only unless told to write.
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+)
+
+// Outcome of a check.
+type Outcome string
+
+// The outcomes.
+const (
+	Pass Outcome = "PASS"
+	Fail Outcome = "FAIL"
+	Skip Outcome = "SKIP"
+)
+
+// Result is one check: what was expected, what was observed, and whether Dynatrace documents
+// the expectation or it is assumed.
+type Result struct {
+	ID         string
+	Expect     string
+	Observed   string
+	Documented bool
+	Outcome    Outcome
+}
+
+// String renders the result on one line.
+func (r Result) String() string {
+	source := "assumed"
+	if r.Documented {
+		source = "documented"
+	}
+	return fmt.Sprintf("%-4s %-3s %-10s %s | observed: %s", r.Outcome, r.ID, source, r.Expect, r.Observed)
+}
+
+// Target is the cluster under test.
+type Target struct {
+	// BaseURL is the Cluster API v2 base URL (https://host/api/cluster/v2).
+	BaseURL string
+	Token   string
+	// HTTP sends the requests; it must not follow redirects.
+	HTTP *http.Client
+}
+
+// Options say what the suite may change.
+type Options struct {
+	// Write allows PUTs: the cluster's own current policy put back, and invalid policies the
+	// API must refuse (the current policy is put back if one is accepted).
+	Write bool
+	// DeleteUser allows DELETE, for this user only: it ends that user's sessions.
+	DeleteUser string
+}
+
+// Run runs every check the options allow and returns the results in order.
+func Run(ctx context.Context, t Target, o Options) []Result {
+	r := &run{ctx: ctx, t: t}
+	r.readChecks()
+	if o.Write {
+		r.writeChecks()
+	} else {
+		r.skip("W*", "PUT checks", "not run: read-only by default (-write to run them)")
+	}
+	if o.DeleteUser != "" {
+		r.deleteChecks(o.DeleteUser)
+	} else {
+		r.skip("D*", "DELETE checks", "not run: no user given (-delete-user to run them)")
+	}
+	return r.results
+}
+
+// Failed counts the failed results.
+func Failed(results []Result) int {
+	n := 0
+	for _, r := range results {
+		if r.Outcome == Fail {
+			n++
+		}
+	}
+	return n
+}
+
+type run struct {
+	ctx     context.Context
+	t       Target
+	results []Result
+	policy  map[string]map[string]json.RawMessage // the cluster's policy as first read
+	raw     []byte                                // its body
+	users   []string
+}
+
+type answer struct {
+	status int
+	body   []byte
+	err    error
+}
+
+func (a answer) String() string {
+	if a.err != nil {
+		return "no answer: " + a.err.Error()
+	}
+	return fmt.Sprintf("%d %s", a.status, excerpt(a.body))
+}
+
+func excerpt(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	if s == "" {
+		return "(no body)"
+	}
+	return s
+}
+
+// call sends one request; auth is the Authorization header ("" for none).
+func (r *run) call(method, path string, query url.Values, auth string, body []byte) answer {
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	u := r.t.BaseURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, reader)
+	if err != nil {
+		return answer{err: err}
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	resp, err := r.t.HTTP.Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	// What a server echoes of the token never reaches the printed results.
+	data = []byte(apiclient.RedactToken(r.t.Token, string(data)))
+	return answer{status: resp.StatusCode, body: data, err: err}
+}
+
+func (r *run) auth() string { return "Api-Token " + r.t.Token }
+
+func (r *run) add(id, expect string, documented, ok bool, observed string) {
+	outcome := Pass
+	if !ok {
+		outcome = Fail
+	}
+	r.results = append(r.results, Result{ID: id, Expect: expect, Observed: observed, Documented: documented, Outcome: outcome})
+}
+
+func (r *run) skip(id, expect, why string) {
+	r.results = append(r.results, Result{ID: id, Expect: expect, Observed: why, Outcome: Skip})
+}
+
+const (
+	configPath   = "/clusterConfig/userSessions"
+	sessionsPath = "/userSessions"
+)
+
+var policyFields = map[string][]string{
+	"concurrentSessionPolicyDto": {"userLimit", "adminLimit"},
+	"automaticLogoutDto":         {"logoutInactiveUsersEnabled", "userInactivityTimeout"},
+}
+
+// completePolicy checks a UserSessionsConfig body: both objects, four fields, right types.
+func completePolicy(body []byte) (map[string]map[string]json.RawMessage, string) {
+	var top map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, "not a JSON object of objects: " + err.Error()
+	}
+	var problems []string
+	for object, fields := range policyFields {
+		members, ok := top[object]
+		if !ok || members == nil {
+			problems = append(problems, object+" missing or null")
+			continue
+		}
+		for _, f := range fields {
+			raw, ok := members[f]
+			var typeOK bool
+			if f == "logoutInactiveUsersEnabled" {
+				var b bool
+				typeOK = json.Unmarshal(raw, &b) == nil && string(raw) != "null"
+			} else {
+				var n int32
+				typeOK = json.Unmarshal(raw, &n) == nil && string(raw) != "null"
+			}
+			if !ok || !typeOK {
+				problems = append(problems, fmt.Sprintf("%s.%s missing or not of its type (%s)", object, f, excerpt(raw)))
+			}
+		}
+	}
+	slices.Sort(problems)
+	if len(problems) > 0 {
+		return nil, strings.Join(problems, "; ")
+	}
+	return top, "complete"
+}
+
+func intField(p map[string]map[string]json.RawMessage, object, field string) int64 {
+	var n int64
+	_ = json.Unmarshal(p[object][field], &n)
+	return n
+}
+
+func isEnvelope(body []byte) bool {
+	var env struct {
+		Error *struct {
+			Code    int    `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body, &env) == nil && env.Error != nil && env.Error.Message != ""
+}
