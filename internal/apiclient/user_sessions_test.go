@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
-func newEmulatorClient(t *testing.T, srv *emulator.Server, token string) *Client {
+func newEmulatorClient(t *testing.T, srv *emulatortest.Server, token string) *Client {
 	t.Helper()
 	c := newTestClient(t, srv.URL, newFakeClock())
 	c.token = token
@@ -19,7 +20,7 @@ func newEmulatorClient(t *testing.T, srv *emulator.Server, token string) *Client
 
 func TestClientAgainstEmulator(t *testing.T) {
 	ctx := context.Background()
-	srv := emulator.NewServer(t, emulator.WithSessions(30), emulator.WithUnscopedToken("unscoped-token"))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30), emulator.WithUnscopedToken("unscoped-token"))
 	c := newEmulatorClient(t, srv, srv.Token)
 
 	cfg, err := c.GetUserSessionsConfig(ctx)
@@ -86,7 +87,7 @@ func TestClientAgainstEmulator(t *testing.T) {
 
 func TestClientErrorsFromEmulator(t *testing.T) {
 	ctx := context.Background()
-	srv := emulator.NewServer(t, emulator.WithSessions(5), emulator.WithUnscopedToken("unscoped-token"))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(5), emulator.WithUnscopedToken("unscoped-token"))
 
 	t.Run("400 constraint violation in the error text", func(t *testing.T) {
 		c := newEmulatorClient(t, srv, srv.Token)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 func target(url, token string) Target {
@@ -29,7 +30,7 @@ func TestEmulatorConforms(t *testing.T) {
 	}
 	for name, opts := range variants {
 		t.Run(name, func(t *testing.T) {
-			srv := emulator.NewServer(t, append(opts, emulator.WithSessions(40))...)
+			srv := emulatortest.NewServer(t, append(opts, emulator.WithSessions(40))...)
 			before := srv.Config()
 			results := Run(context.Background(), target(srv.URL, srv.Token), Options{Write: true, DeleteUser: "jane.doe"})
 			if len(results) < 18 {
@@ -55,7 +56,7 @@ func TestEmulatorConforms(t *testing.T) {
 
 // TestReadOnlyByDefault: without Write and DeleteUser the suite sends only GETs.
 func TestReadOnlyByDefault(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(10))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(10))
 	results := Run(context.Background(), target(srv.URL, srv.Token), Options{})
 	for _, req := range srv.Requests() {
 		if req.Method != http.MethodGet {

@@ -270,6 +270,9 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, control 
 	return false
 }
 
+// Token is the full-access API token.
+func (e *Emulator) Token() string { return e.token }
+
 // Unauthenticated counts the requests refused for a missing or invalid token.
 func (e *Emulator) Unauthenticated() uint64 {
 	e.mu.Lock()

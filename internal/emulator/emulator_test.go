@@ -11,7 +11,7 @@ import (
 )
 
 // call sends a request with the token to the test server and returns status and body.
-func call(t *testing.T, srv *Server, token, method, path, body string) (int, http.Header, string) {
+func call(t *testing.T, srv *testServer, token, method, path, body string) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -44,7 +44,7 @@ func envelope(t *testing.T, body string) errorBody {
 const configPath = "/api/cluster/v2/clusterConfig/userSessions"
 
 func TestAuthentication(t *testing.T) {
-	srv := NewServer(t, WithUnscopedToken("ro"))
+	srv := newTestServer(t, WithUnscopedToken("ro"))
 	tests := []struct {
 		name, token, method, path string
 		status                    int
@@ -87,7 +87,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestConfigValidation(t *testing.T) {
-	srv := NewServer(t)
+	srv := newTestServer(t)
 	valid := `{"concurrentSessionPolicyDto":{"userLimit":4,"adminLimit":2},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":300}}`
 	tests := []struct {
 		name, body string
@@ -149,7 +149,7 @@ func TestConfigValidation(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	srv := NewServer(t, WithSessions(40))
+	srv := newTestServer(t, WithSessions(40))
 	var all []UserSession
 	status, _, body := call(t, srv, srv.Token, "GET", "/api/cluster/v2/userSessions", "")
 	if err := json.Unmarshal([]byte(body), &all); status != 200 || err != nil || len(all) != 40 {
@@ -217,7 +217,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestControlEndpoints(t *testing.T) {
-	srv := NewServer(t, WithSessions(3))
+	srv := newTestServer(t, WithSessions(3))
 	status, _, body := call(t, srv, srv.Token, "POST", "/emulator/sessions", `[{"userId":"new.user","loginType":"SSO_MANAGED","device":"Firefox"},{"userId":"new.user"}]`)
 	var added []UserSession
 	if err := json.Unmarshal([]byte(body), &added); status != 201 || err != nil || len(added) != 2 {
@@ -291,7 +291,7 @@ func TestControlEndpoints(t *testing.T) {
 }
 
 func TestDelayFault(t *testing.T) {
-	srv := NewServer(t)
+	srv := newTestServer(t)
 	if err := srv.InjectFault(Fault{Path: "/clusterConfig/userSessions", DelayMillis: 150}); err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestDelayFault(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	srv := NewServer(t, WithSessions(50))
+	srv := newTestServer(t, WithSessions(50))
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Add(1)
@@ -334,7 +334,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestChaos(t *testing.T) {
-	srv := NewServer(t)
+	srv := newTestServer(t)
 	if status, _, _ := call(t, srv, srv.Token, http.MethodPost, "/emulator/chaos", `{"rate":1.5}`); status != http.StatusBadRequest {
 		t.Errorf("rate 1.5 accepted: %d", status)
 	}

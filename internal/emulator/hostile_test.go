@@ -11,7 +11,7 @@ import (
 // TestAuthenticationComesFirst: a request without a valid token consumes no fault, is not
 // served and is not logged (only counted); the authenticated request then gets the fault.
 func TestAuthenticationComesFirst(t *testing.T) {
-	srv := NewServer(t)
+	srv := newTestServer(t)
 	if err := srv.InjectFault(Fault{Method: "GET", Path: "/clusterConfig/userSessions", Status: 503}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +71,13 @@ func TestRequestLogIsBounded(t *testing.T) {
 func TestDocumentedVariants(t *testing.T) {
 	valid := `{"concurrentSessionPolicyDto":{"userLimit":4,"adminLimit":2},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":7200}}`
 	t.Run("PUT answers 204", func(t *testing.T) {
-		srv := NewServer(t, WithPutStatus(204))
+		srv := newTestServer(t, WithPutStatus(204))
 		if status, _, _ := call(t, srv, srv.Token, "PUT", configPath, valid); status != 204 {
 			t.Errorf("PUT = %d, want 204", status)
 		}
 	})
 	t.Run("a normalising cluster", func(t *testing.T) {
-		srv := NewServer(t, WithMaxInactivityTimeout(3600))
+		srv := newTestServer(t, WithMaxInactivityTimeout(3600))
 		call(t, srv, srv.Token, "PUT", configPath, valid)
 		if got := srv.Config().AutomaticLogout.UserInactivityTimeout; got != 3600 {
 			t.Errorf("timeout stored as %d, want 3600", got)
@@ -91,7 +91,7 @@ func TestDocumentedVariants(t *testing.T) {
 		NoSessionsNotFound: {404, `"code":404`},
 	} {
 		t.Run("no sessions: "+string(answer), func(t *testing.T) {
-			srv := NewServer(t, WithNoSessionsAnswer(answer))
+			srv := newTestServer(t, WithNoSessionsAnswer(answer))
 			status, _, body := call(t, srv, srv.Token, "GET", "/api/cluster/v2/userSessions?userId=nobody", "")
 			if status != want.status || (want.body == "" && body != "") || !strings.Contains(body, want.body) {
 				t.Errorf("GET = %d %q, want %d %q", status, body, want.status, want.body)

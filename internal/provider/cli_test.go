@@ -11,9 +11,10 @@ import (
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
-func cliConfig(srv *emulator.Server, token string, p policy) string {
+func cliConfig(srv *emulatortest.Server, token string, p policy) string {
 	return terraformBlock + fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token) + configResource(p, "")
 }
 
@@ -21,7 +22,7 @@ func cliConfig(srv *emulator.Server, token string, p policy) string {
 // authentication failure, and looks for the tokens in everything it printed.
 func TestCLITokenNeverLogged(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t, emulator.WithToken("dt0c01.GOODTOKEN.s3cr3t-part-never-logged"))
+	srv := emulatortest.NewServer(t, emulator.WithToken("dt0c01.GOODTOKEN.s3cr3t-part-never-logged"))
 	const wrong = "dt0c01.WRONGTOKEN.another-s3cr3t-never-logged"
 	trace := []string{"TF_LOG=trace"}
 	var outputs []string
@@ -64,7 +65,7 @@ func TestCLITokenNeverLogged(t *testing.T) {
 // TestCLIRequestCounts: a refresh is one GET; an update is one PUT plus one GET.
 func TestCLIRequestCounts(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	c.write("main.tf", cliConfig(srv, srv.Token, policy{5, 2, true, 900}))
 	c.must("apply", "-auto-approve")
 
@@ -80,7 +81,7 @@ func TestCLIRequestCounts(t *testing.T) {
 	assertRequests(t, srv, 1, 1)
 }
 
-func assertRequests(t *testing.T, srv *emulator.Server, gets, puts int) {
+func assertRequests(t *testing.T, srv *emulatortest.Server, gets, puts int) {
 	t.Helper()
 	g := srv.CountRequests("GET", "/clusterConfig/userSessions")
 	p := srv.CountRequests("PUT", "/clusterConfig/userSessions")
@@ -93,7 +94,7 @@ func assertRequests(t *testing.T, srv *emulator.Server, gets, puts int) {
 // policy as valid HCL, and the next plan is empty without anything sent to change the cluster.
 func TestCLIBrownfieldAdoption(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	existing := policy{userLimit: 3, adminLimit: 1, enabled: true, timeout: 1800}
 	if err := srv.SetConfig(existing.api()); err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ import {
 // warning.
 func TestCLIInsecureWarns(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewTLSServer(t)
+	srv := emulatortest.NewTLSServer(t)
 	p := policy{userLimit: 4, adminLimit: 4, enabled: false, timeout: 900}
 	c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host     = %q\n  token    = %q\n  insecure = true\n}\n", srv.URL, srv.Token)+configResource(p, ""))
 	out := c.must("apply", "-auto-approve")
@@ -185,7 +186,7 @@ provider "dtcluster" {
 // and one DELETE; a refresh of a recorded removal makes no request.
 func TestCLIRequestCountsSessions(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t, emulator.WithSessions(50))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(50))
 	c.write("main.tf", terraformBlock+providerBlock(srv)+sessionsDataSource("")+idsOutput)
 	srv.ClearRequests()
 	c.must("plan")

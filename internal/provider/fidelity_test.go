@@ -17,13 +17,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // TestCLIRestorePolicySurvivesTaint: the policy from before Terraform survives a taint and the
 // replacement that follows; destroy with restore_on_destroy puts exactly it back.
 func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	original := policy{userLimit: 7, adminLimit: 3, enabled: true, timeout: 1234}
 	if err := srv.SetConfig(original.api()); err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 // error, no taint, no replacement.
 func TestCLINormalisingCluster(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t, emulator.WithMaxInactivityTimeout(3600))
+	srv := emulatortest.NewServer(t, emulator.WithMaxInactivityTimeout(3600))
 	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{5, 2, true, 7200}, ""))
 	out := c.must("apply", "-auto-approve")
 	if !regexp.MustCompile(`(?s)Warning: Cluster Stored a Different User Sessions Configuration.*automatic_logout.user_inactivity_timeout: declared\s+7200, the cluster stores 3600`).MatchString(out) {
@@ -132,7 +133,7 @@ func TestCLIIncompleteConfigAnswerNeverReachesState(t *testing.T) {
 func TestAccNoSessionsAnswers(t *testing.T) {
 	for _, answer := range emulator.NoSessionsAnswers {
 		t.Run(string(answer), func(t *testing.T) {
-			srv := emulator.NewServer(t, emulator.WithSessions(20), emulator.WithNoSessionsAnswer(answer))
+			srv := emulatortest.NewServer(t, emulator.WithSessions(20), emulator.WithNoSessionsAnswer(answer))
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

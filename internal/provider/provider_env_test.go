@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // TestAccProviderEnvironment: host and token come from DYNATRACE_CLUSTER_URL /
@@ -16,58 +17,58 @@ import (
 // wins over both. Each emulator has its own token, so a mixed-up pair fails with 401.
 func TestAccProviderEnvironment(t *testing.T) {
 	p := policy{userLimit: 2, adminLimit: 2, enabled: true, timeout: 450}
-	newServer := func(token string) *emulator.Server {
-		return emulator.NewServer(t, emulator.WithToken(token))
+	newServer := func(token string) *emulatortest.Server {
+		return emulatortest.NewServer(t, emulator.WithToken(token))
 	}
 	tests := []struct {
 		name     string
-		env      func(long, short, block *emulator.Server) map[string]string
-		provider func(long, short, block *emulator.Server) string
+		env      func(long, short, block *emulatortest.Server) map[string]string
+		provider func(long, short, block *emulatortest.Server) string
 		// which emulator must end up with the policy
-		want func(long, short, block *emulator.Server) *emulator.Server
+		want func(long, short, block *emulatortest.Server) *emulatortest.Server
 	}{
 		{
 			name: "DYNATRACE_ variables win over DT_ variables",
-			env: func(long, short, _ *emulator.Server) map[string]string {
+			env: func(long, short, _ *emulatortest.Server) map[string]string {
 				return map[string]string{
 					"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": long.Token,
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulator.Server) string { return "provider \"dtcluster\" {}\n" },
-			want:     func(long, _, _ *emulator.Server) *emulator.Server { return long },
+			provider: func(_, _, _ *emulatortest.Server) string { return "provider \"dtcluster\" {}\n" },
+			want:     func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
 		{
 			name: "DT_ variables alone",
-			env: func(_, short, _ *emulator.Server) map[string]string {
+			env: func(_, short, _ *emulatortest.Server) map[string]string {
 				return map[string]string{
 					"DYNATRACE_CLUSTER_URL": "", "DYNATRACE_CLUSTER_API_TOKEN": "",
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulator.Server) string { return "provider \"dtcluster\" {}\n" },
-			want:     func(_, short, _ *emulator.Server) *emulator.Server { return short },
+			provider: func(_, _, _ *emulatortest.Server) string { return "provider \"dtcluster\" {}\n" },
+			want:     func(_, short, _ *emulatortest.Server) *emulatortest.Server { return short },
 		},
 		{
 			name: "provider block wins over the environment",
-			env: func(long, short, _ *emulator.Server) map[string]string {
+			env: func(long, short, _ *emulatortest.Server) map[string]string {
 				return map[string]string{
 					"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": long.Token,
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, block *emulator.Server) string { return providerBlock(block) },
-			want:     func(_, _, block *emulator.Server) *emulator.Server { return block },
+			provider: func(_, _, block *emulatortest.Server) string { return providerBlock(block) },
+			want:     func(_, _, block *emulatortest.Server) *emulatortest.Server { return block },
 		},
 		{
 			name: "token from the block, host from the environment",
-			env: func(long, _, _ *emulator.Server) map[string]string {
+			env: func(long, _, _ *emulatortest.Server) map[string]string {
 				return map[string]string{"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": "dt0c01.WRONG.token"}
 			},
-			provider: func(long, _, _ *emulator.Server) string {
+			provider: func(long, _, _ *emulatortest.Server) string {
 				return fmt.Sprintf("provider \"dtcluster\" {\n  token = %q\n}\n", long.Token)
 			},
-			want: func(long, _, _ *emulator.Server) *emulator.Server { return long },
+			want: func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
 	}
 	for _, tt := range tests {
@@ -82,7 +83,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config: tt.provider(long, short, block) + configResource(p, ""),
 					Check: func(*terraform.State) error {
-						for _, srv := range []*emulator.Server{long, short, block} {
+						for _, srv := range []*emulatortest.Server{long, short, block} {
 							want := emulator.DefaultUserSessionsConfig()
 							if srv == target {
 								want = p.api()
@@ -102,7 +103,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 // TestAccProviderCACertificate: a cluster with a certificate of a CA the system does not trust
 // is reachable once that CA is given as ca_certificate.
 func TestAccProviderCACertificate(t *testing.T) {
-	srv := emulator.NewTLSServer(t)
+	srv := emulatortest.NewTLSServer(t)
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
 	p := policy{userLimit: 9, adminLimit: 9, enabled: false, timeout: 900}
 	block := func(extra string) string {

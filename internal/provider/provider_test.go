@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the terraform binary that
@@ -22,7 +23,7 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 }
 
 // providerBlock configures the provider for the emulator srv.
-func providerBlock(srv *emulator.Server) string {
+func providerBlock(srv *emulatortest.Server) string {
 	return fmt.Sprintf(`
 provider "dtcluster" {
   host        = %q
@@ -65,7 +66,7 @@ func (p policy) api() emulator.UserSessionsConfig {
 }
 
 // emulatorHolds checks that the emulator's configuration is want.
-func emulatorHolds(srv *emulator.Server, want emulator.UserSessionsConfig) error {
+func emulatorHolds(srv *emulatortest.Server, want emulator.UserSessionsConfig) error {
 	if got := srv.Config(); got != want {
 		return fmt.Errorf("the cluster holds %+v, want %+v", got, want)
 	}

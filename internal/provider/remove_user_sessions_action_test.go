@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 const actionType = "dtcluster_remove_user_sessions"
@@ -54,7 +55,7 @@ func (p *protocolServer) invoke(ctx context.Context, tb testing.TB, userID strin
 }
 
 func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	p := newProtocolServer(t, srv.URL, srv.Token)
 	ctx := context.Background()
 
@@ -90,7 +91,7 @@ func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
 }
 
 func TestActionProtocolInvoke(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(30))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
 	p := newProtocolServer(t, srv.URL, srv.Token)
 	ctx := context.Background()
 	jane := len(srv.Sessions("jane.doe"))
@@ -123,7 +124,7 @@ func TestActionProtocolInvoke(t *testing.T) {
 
 func TestActionProtocolErrors(t *testing.T) {
 	ctx := context.Background()
-	srv := emulator.NewServer(t, emulator.WithSessions(20), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(20), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	tests := []struct {
 		name  string
 		token string
@@ -156,7 +157,7 @@ func TestActionProtocolErrors(t *testing.T) {
 }
 
 func TestActionProtocolCancellation(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(20))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(20))
 	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", DelayMillis: 10_000}); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestAccRemoveUserSessionsAction_trigger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := emulator.NewServer(t, emulator.WithSessions(30))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
 	others := len(srv.Sessions("")) - len(srv.Sessions("jane.doe"))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // openFDs counts this process's open file descriptors (the emulator runs in it).
@@ -47,7 +48,7 @@ func settled(t *testing.T, goroutines, fds int) (int, int) {
 // emulator leaks neither goroutines nor file descriptors and ends at the last policy.
 func TestSoak(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	policies := [2]policy{{5, 2, true, 900}, {7, 3, false, 1800}}
 	const cycles = 200
 	c.write("main.tf", cliConfig(srv, srv.Token, policies[1]))
@@ -97,7 +98,7 @@ var readableFailure = []string{"HTTP 429", "HTTP 503", "HTTP 556", "gave up afte
 // fail with a readable error, never leave another state, never panic.
 func TestChaos(t *testing.T) {
 	c := newCLI(t)
-	srv := emulator.NewServer(t, emulator.WithSessions(200))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(200))
 	policies := [2]policy{{4, 2, true, 600}, {9, 9, false, 3600}}
 	const operations = 30
 	start := time.Now()
@@ -144,7 +145,7 @@ func TestChaos(t *testing.T) {
 type chaosResult struct{ succeeded, failed int }
 
 // run applies one operation (an apply of p, or a read of every session) and checks its outcome.
-func (r *chaosResult) run(t *testing.T, c *cli, srv *emulator.Server, block string, p policy, read bool, previous *emulator.UserSessionsConfig) {
+func (r *chaosResult) run(t *testing.T, c *cli, srv *emulatortest.Server, block string, p policy, read bool, previous *emulator.UserSessionsConfig) {
 	t.Helper()
 	config := terraformBlock + block + configResource(p, "")
 	if read {
@@ -213,7 +214,7 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 // TestConcurrentReadsAndApplies runs 8 goroutines of data source reads and applies through one
 // provider server (the race detector watches them in make test).
 func TestConcurrentReadsAndApplies(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(500))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(500))
 	ps := newProtocolServer(t, srv.URL, srv.Token)
 	want := policy{6, 6, true, 1200}
 	typ, planned := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))

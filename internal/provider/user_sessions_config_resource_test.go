@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 const configAddr = "dtcluster_user_sessions_config.this"
@@ -33,7 +34,7 @@ func statePolicy(p policy, restore bool) []statecheck.StateCheck {
 }
 
 func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	a := policy{userLimit: 5, adminLimit: 2, enabled: true, timeout: 900}
 	b := policy{userLimit: 10, adminLimit: 3, enabled: false, timeout: 1800}
 	console := policy{userLimit: 1, adminLimit: 1, enabled: true, timeout: 60}
@@ -97,7 +98,7 @@ func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
 }
 
 func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	before := policy{userLimit: 4, adminLimit: 4, enabled: true, timeout: 120}
 	if err := srv.SetConfig(before.api()); err != nil {
 		t.Fatal(err)
@@ -135,7 +136,7 @@ func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
 }
 
 func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -151,7 +152,7 @@ func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 }
 
 func TestAccUserSessionsConfig_authErrors(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithUnscopedToken("dt0c01.READONLY.token"))
+	srv := emulatortest.NewServer(t, emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	block := func(token string) string {
 		return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token)
 	}
@@ -175,7 +176,7 @@ func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 }
 
 func TestAccUserSessionsConfig_survivesTransientFailures(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	want := policy{userLimit: 6, adminLimit: 2, enabled: true, timeout: 300}
 	for _, f := range []emulator.Fault{
 		{Method: "GET", Path: "/clusterConfig/userSessions", Status: 429, RetryAfter: "1"},

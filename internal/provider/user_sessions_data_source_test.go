@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 const sessionsAddr = "data.dtcluster_user_sessions.this"
@@ -49,7 +50,7 @@ output "ids" {
 `
 
 func TestAccUserSessionsDataSource_allAndFiltered(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(40))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(40))
 	all := srv.Sessions("")
 	jane := srv.Sessions("jane.doe")
 	if len(jane) == 0 {
@@ -113,7 +114,7 @@ func TestAccUserSessionsDataSource_allAndFiltered(t *testing.T) {
 // TestAccUserSessionsDataSource_nullsAndOrder: optional fields the API leaves out are null, and the
 // list keeps its order when the cluster answers in another one; one GET per read.
 func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	device, ip, lastAccess := "Firefox 133 on Ubuntu 24.04", "198.51.100.7", int64(1767254400500)
 	sessions := []emulator.UserSession{
 		{UserID: "ops.test", SessionID: "B0000000000000000000000000000002", CreationTime: 1767254400000, LoginType: "LDAP", NodeID: 2},
@@ -182,7 +183,7 @@ func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
 }
 
 func TestAccUserSessionsDataSource_emptyUserID(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 const removalAddr = "dtcluster_user_sessions_removal.offboard"
@@ -26,7 +27,7 @@ resource "dtcluster_user_sessions_removal" "offboard" {
 }
 
 func TestAccUserSessionsRemoval(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(30))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
 	jane := len(srv.Sessions("jane.doe"))
 	others := len(srv.Sessions("")) - jane
 	checkCluster := func(wantOthers int) func() {
@@ -94,7 +95,7 @@ func TestAccUserSessionsRemoval(t *testing.T) {
 }
 
 func TestAccUserSessionsRemoval_errors(t *testing.T) {
-	srv := emulator.NewServer(t, emulator.WithSessions(10), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
+	srv := emulatortest.NewServer(t, emulator.WithSessions(10), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	readOnly := fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = \"dt0c01.READONLY.token\"\n}\n", srv.URL)
 	before := len(srv.Sessions("admin"))
 	resource.Test(t, resource.TestCase{

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // words matches the words of phrase with any white space between them (terraform wraps long
@@ -47,7 +48,7 @@ resource "dtcluster_user_sessions_config" "this" {
 
 	tests := []struct {
 		name     string
-		provider func(srv *emulator.Server) string
+		provider func(srv *emulatortest.Server) string
 		resource string
 		want     *regexp.Regexp
 	}{
@@ -73,52 +74,52 @@ resource "dtcluster_user_sessions_config" "this" {
 			words(`Inappropriate value for attribute "automatic_logout"`, "a bool is required")},
 		{"unknown attribute", nil, strings.Replace(configResource(valid, ""), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
 			words(`An argument named "session_limit" is not expected here`)},
-		{"insecure with ca_certificate", func(srv *emulator.Server) string {
+		{"insecure with ca_certificate", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n insecure = true\n ca_certificate = %q\n}\n", srv.URL, srv.Token, pem)
 		}, configResource(valid, ""), words("Invalid Attribute Combination", "These attributes cannot be configured together: [insecure,ca_certificate]")},
-		{"malformed host", func(srv *emulator.Server) string {
+		{"malformed host", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"cmc.example.com\"\n token = %q\n}\n", srv.Token)
 		}, configResource(valid, ""), words("Invalid Cluster URL", "it has no scheme", "a valid host is the cluster's base URL, such as https://cmc.example.com")},
-		{"host with another path", func(srv *emulator.Server) string {
+		{"host with another path", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", srv.URL+"/e/environment", srv.Token)
 		}, configResource(valid, ""), words("Invalid Cluster URL", `path "/e/environment" is not allowed`)},
-		{"plain http to a remote host", func(srv *emulator.Server) string {
+		{"plain http to a remote host", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"http://cmc.example.com\"\n token = %q\n}\n", srv.Token)
 		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
-		{"missing token", func(srv *emulator.Server) string {
+		{"missing token", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n}\n", srv.URL)
 		}, configResource(valid, ""), words("Missing API Token", "Set token in the provider block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable")},
-		{"missing host", func(srv *emulator.Server) string {
+		{"missing host", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n token = %q\n}\n", srv.Token)
 		}, configResource(valid, ""), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
-		{"empty token", func(srv *emulator.Server) string {
+		{"empty token", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"\"\n}\n", srv.URL)
 		}, configResource(valid, ""), words("Empty API Token", "token is set to an empty (or blank) string")},
-		{"token with a line break inside", func(srv *emulator.Server) string {
+		{"token with a line break inside", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"dt0c01.AB\\nCD.secret\"\n}\n", srv.URL)
 		}, configResource(valid, ""), words("Invalid API Token", "token: the API token holds a control character")},
-		{"blank token", func(srv *emulator.Server) string {
+		{"blank token", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"  \\n\"\n}\n", srv.URL)
 		}, configResource(valid, ""), words("Empty API Token")},
-		{"plain http to a trailing-dot localhost", func(srv *emulator.Server) string {
+		{"plain http to a trailing-dot localhost", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1), srv.Token)
 		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
-		{"host with a password", func(srv *emulator.Server) string {
+		{"host with a password", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"https://admin:p#hunter2@cmc.example.com\"\n token = %q\n}\n", srv.Token)
 		}, configResource(valid, ""), regexp.MustCompile(`(?s)Invalid Cluster URL.*\[credentials removed\]@cmc\.example\.com`)},
-		{"CA certificate not PEM", func(srv *emulator.Server) string {
+		{"CA certificate not PEM", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n ca_certificate = \"not a certificate\"\n}\n", srv.URL, srv.Token)
 		}, configResource(valid, ""), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
-		{"request timeout zero", func(srv *emulator.Server) string {
+		{"request timeout zero", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n request_timeout = 0\n}\n", srv.URL, srv.Token)
 		}, configResource(valid, ""), words("request_timeout value must be between 1 and 3600, got: 0")},
-		{"too many retries", func(srv *emulator.Server) string {
+		{"too many retries", func(srv *emulatortest.Server) string {
 			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n max_retries = 50\n}\n", srv.URL, srv.Token)
 		}, configResource(valid, ""), words("max_retries value must be between 0 and 20, got: 50")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := emulator.NewServer(t)
+			srv := emulatortest.NewServer(t)
 			block := providerBlock(srv)
 			if tt.provider != nil {
 				block = tt.provider(srv)
@@ -140,7 +141,7 @@ resource "dtcluster_user_sessions_config" "this" {
 // TestAccTokenWithLineBreakWorks: a token read with file() keeps its trailing line break; the
 // provider drops it instead of failing after retries.
 func TestAccTokenWithLineBreakWorks(t *testing.T) {
-	srv := emulator.NewServer(t)
+	srv := emulatortest.NewServer(t)
 	p := policy{userLimit: 3, adminLimit: 1, enabled: false, timeout: 600}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -1,14 +1,19 @@
-package emulator
+// Package emulatortest starts the emulator for the length of a Go test, as net/http/httptest
+// does for a handler. It sits beside the emulator so that the emulator command never links the
+// testing package.
+package emulatortest
 
 import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
 // Server is an emulator served on a loopback port for the length of a test.
 type Server struct {
-	*Emulator
+	*emulator.Emulator
 	// URL is the base URL a user would configure as host (scheme://127.0.0.1:port).
 	URL string
 	// Token is the full-access API token.
@@ -18,21 +23,21 @@ type Server struct {
 }
 
 // NewServer starts an emulator over plain HTTP on 127.0.0.1 and stops it when the test ends.
-func NewServer(t testing.TB, opts ...Option) *Server {
+func NewServer(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
 	return serve(t, httptest.NewServer, opts)
 }
 
 // NewTLSServer starts an emulator over HTTPS, with a certificate of httptest's own CA, on
 // 127.0.0.1 and stops it when the test ends.
-func NewTLSServer(t testing.TB, opts ...Option) *Server {
+func NewTLSServer(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
 	return serve(t, httptest.NewTLSServer, opts)
 }
 
-func serve(t testing.TB, start func(h http.Handler) *httptest.Server, opts []Option) *Server {
-	e := New(opts...)
+func serve(t testing.TB, start func(h http.Handler) *httptest.Server, opts []emulator.Option) *Server {
+	e := emulator.New(opts...)
 	ts := start(e)
 	t.Cleanup(ts.Close)
-	return &Server{Emulator: e, URL: ts.URL, Token: e.token, HTTP: ts}
+	return &Server{Emulator: e, URL: ts.URL, Token: e.Token(), HTTP: ts}
 }
