@@ -1,35 +1,22 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 )
 
 // TestBinaryAnswersTerraform builds the provider and has the real terraform validate a
 // configuration using it through dev_overrides.
 func TestBinaryAnswersTerraform(t *testing.T) {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("skipped: needs the terraform CLI (set TF_ACC_TERRAFORM_PATH or put terraform on PATH; make test does)")
-		}
-	}
+	tf := acctest.Terraform(t)
 	env, _ := devOverrides(t)
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), `terraform {
-  required_providers {
-    dtcluster = { source = "dtcluster/dtcluster" }
-  }
-}
-
-provider "dtcluster" {}
-`)
+	writeFile(t, filepath.Join(work, "main.tf"), acctest.TerraformBlock+acctest.ProviderBlock())
 	cmd := exec.Command(tf, "validate", "-no-color")
 	cmd.Dir = work
 	cmd.Env = env
@@ -54,10 +41,7 @@ func writeFile(t *testing.T, path, content string) {
 
 // TestExamplesValidate: every example is formatted and valid against the built provider.
 func TestExamplesValidate(t *testing.T) {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		t.Skip("skipped: needs the terraform CLI (set TF_ACC_TERRAFORM_PATH; make test does)")
-	}
+	tf := acctest.Terraform(t)
 	env, bin := devOverrides(t)
 	fmtCmd := exec.Command(tf, "fmt", "-check", "-diff", "-recursive", "examples")
 	fmtCmd.Env = env
@@ -69,7 +53,7 @@ func TestExamplesValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	dirs = append(dirs, "examples/provider")
-	actions := terraformAtLeast(t, tf, 1, 14)
+	actions := acctest.AtLeast(t, tf, 1, 14)
 	validated := 0
 	for _, dir := range dirs {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
@@ -91,7 +75,7 @@ func TestExamplesValidate(t *testing.T) {
 				writeFile(t, filepath.Join(work, filepath.Base(f)), string(data))
 			}
 			if !required {
-				writeFile(t, filepath.Join(work, "versions.tf"), "terraform {\n  required_providers {\n    dtcluster = { source = \"dtcluster/dtcluster\" }\n  }\n}\n")
+				writeFile(t, filepath.Join(work, "versions.tf"), acctest.TerraformBlock)
 			}
 			cmd := exec.Command(tf, "validate", "-no-color")
 			cmd.Dir = work
@@ -108,36 +92,23 @@ func TestExamplesValidate(t *testing.T) {
 	}
 }
 
-// devOverrides builds the provider and returns an environment whose terraform uses it, and the
-// folder holding the binary.
+// devOverrides returns an environment whose terraform uses the provider built once for this
+// run, and the folder holding the binary.
 func devOverrides(t *testing.T) ([]string, string) {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-dtcluster"), ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	rc := filepath.Join(dir, "terraformrc")
-	writeFile(t, rc, "provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/dtcluster/dtcluster\" = \""+bin+"\"\n  }\n  direct {}\n}\n")
-	return append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"), bin
-}
-
-// terraformAtLeast reports whether the terraform binary is at least major.minor.
-func terraformAtLeast(t *testing.T, tf string, major, minor int) bool {
-	t.Helper()
-	out, err := exec.Command(tf, "version", "-json").Output()
+	bin, err := acctest.ProviderDir()
 	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatal(err)
 	}
-	var gotMajor, gotMinor int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
-		t.Fatalf("terraform version %q: %v", v.Version, err)
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	if err := acctest.WriteCLIConfig(rc, bin); err != nil {
+		t.Fatal(err)
 	}
-	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
+	return acctest.Env(rc), bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	acctest.RemoveBuilds()
+	os.Exit(code)
 }

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 )
 
 // registryDocs is where the Terraform Registry serves this provider's docs/ folder. It serves a
@@ -137,10 +139,7 @@ func TestShellCannotDieOfSIGPIPE(t *testing.T) {
 // TestMakeInstallIsFoundByTerraform: make install with its defaults puts the provider where
 // terraform init finds it, offline, without dev_overrides.
 func TestMakeInstallIsFoundByTerraform(t *testing.T) {
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		t.Skip("skipped: needs the terraform CLI (set TF_ACC_TERRAFORM_PATH; make test does)")
-	}
+	tf := acctest.Terraform(t)
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("skipped: needs make")
 	}
@@ -165,7 +164,7 @@ func TestMakeInstallIsFoundByTerraform(t *testing.T) {
 		t.Fatalf("make install: %v\n%s", err, out)
 	}
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), "terraform {\n  required_providers {\n    dtcluster = {\n      source  = \"dtcluster/dtcluster\"\n      version = \">= 0.0.1\"\n    }\n  }\n}\n")
+	writeFile(t, filepath.Join(work, "main.tf"), strings.Replace(acctest.TerraformBlock, `source = "dtcluster/dtcluster"`, `source = "dtcluster/dtcluster", version = ">= 0.0.1"`, 1))
 	init := exec.Command(tf, "init", "-no-color", "-input=false")
 	init.Dir = work
 	init.Env = env

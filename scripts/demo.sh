@@ -56,13 +56,15 @@ command -v "$terraform" >/dev/null || fail "$terraform is not on PATH (install T
 command -v go >/dev/null || fail "go is not on PATH (install Go 1.25 or later)"
 
 rm -rf "$work"
-mkdir -p "$work/bin" "$work/main" "$work/console"
+mkdir -p "$work/main" "$work/console"
 
 say "Building the provider and the emulator"
-(cd "$root" && go build -o "$work/bin/terraform-provider-dtcluster" . && go build -o "$work/bin/dtcluster-emulator" ./cmd/dtcluster-emulator)
+# The provider and its CLI configuration (dev_overrides) the way the Go tests make them.
+rc=$(cd "$root" && go run ./internal/tools/devoverrides -dir "$work")
+(cd "$root" && go build -o "$work/emulator/dtcluster-emulator" ./cmd/dtcluster-emulator)
 
 say "Starting the emulator on a free loopback port with 40 seeded sessions"
-"$work/bin/dtcluster-emulator" -listen 127.0.0.1:0 -sessions 40 -url-file "$work/emulator.url" >"$work/emulator.log" 2>&1 &
+"$work/emulator/dtcluster-emulator" -listen 127.0.0.1:0 -sessions 40 -url-file "$work/emulator.url" >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 url=""
 for _ in $(seq 1 100); do
@@ -74,15 +76,7 @@ done
 [ -n "$url" ] || fail "the emulator did not become ready within 10 s"
 note "emulator: $url (pid $emulator_pid)"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/dtcluster/dtcluster" = "$work/bin"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
+export TF_CLI_CONFIG_FILE="$rc"
 export DYNATRACE_CLUSTER_URL="$url"
 export DYNATRACE_CLUSTER_API_TOKEN="dt0c01.EMULATOR.local-emulator-token"
 note "Terraform uses the local build through dev_overrides; host and token come from DYNATRACE_CLUSTER_URL and DYNATRACE_CLUSTER_API_TOKEN"

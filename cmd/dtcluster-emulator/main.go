@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -102,20 +100,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := emulator.Check(opts...); err != nil {
 		return err
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *listen)
-	if err != nil {
-		return err
-	}
 	if *logRequests {
 		opts = append(opts, emulator.WithRequestObserver(func(r emulator.Request) {
 			fmt.Fprintf(stdout, "%s %s\n", time.Now().UTC().Format("15:04:05.000"), r)
 		}))
 	}
-	srv := &http.Server{Handler: emulator.New(opts...), ReadHeaderTimeout: 10 * time.Second}
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
+	srv, err := emulator.Start(*listen, opts...)
+	if err != nil {
+		return err
+	}
+	base := srv.URL
 	fmt.Fprintf(stdout, "dtcluster-emulator %s: Cluster API v2 at %s%s, serving %s\n", buildVersion(), base, emulator.APIBasePath, base)
 	if *token == emulator.DefaultToken {
 		fmt.Fprintf(stdout, "dtcluster-emulator: token %s (export DYNATRACE_CLUSTER_URL=%s DYNATRACE_CLUSTER_API_TOKEN=%s)\n", *token, base, *token)
@@ -130,7 +124,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer os.Remove(*urlFile)
 	}
 	select {
-	case err := <-served:
+	case err := <-srv.Done():
 		return err
 	case <-ctx.Done():
 	}

@@ -34,31 +34,19 @@ func get(t *testing.T, base, path string) (int, string) {
 }
 
 func TestRunServesUntilCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-sessions", "7"}, pw); pw.Close() }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := firstLine.FindStringSubmatch(strings.TrimSpace(line))
+	lines, stop := startRun(t, "-listen", "127.0.0.1:0", "-sessions", "7")
+	m := firstLine.FindStringSubmatch(nextLine(t, lines))
 	if m == nil {
-		t.Fatalf("first line %q does not end with the base URL", line)
+		t.Fatal("the first line does not end with the base URL")
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	go func() {
+		for range lines {
+		}
+	}()
 	if status, body := get(t, m[1], "/api/cluster/v2/userSessions"); status != 200 || strings.Count(body, "sessionId") != 7 {
 		t.Errorf("GET sessions = %d with %d sessions, want 7", status, strings.Count(body, "sessionId"))
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop")
-	}
+	stop()
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {

@@ -21,14 +21,15 @@ func TestRetryMatrix(t *testing.T) {
 	backoff := func(retry int) time.Duration {
 		return time.Duration(0.999 * float64(DefaultMinBackoff<<(retry-1)))
 	}
-	tests := []struct {
+	type retryCase struct {
 		name      string
 		steps     []step
 		attempts  int
 		waits     []time.Duration
 		wantErr   string
 		wantState int
-	}{
+	}
+	tests := []retryCase{
 		{name: "success first try", steps: []step{ok}, attempts: 1},
 		{name: "503 three times then success", steps: []step{unavailable, unavailable, unavailable, ok},
 			attempts: 4, waits: []time.Duration{backoff(1), backoff(2), backoff(3)}},
@@ -53,14 +54,7 @@ func TestRetryMatrix(t *testing.T) {
 			attempts: 5, waits: []time.Duration{backoff(1), backoff(2), backoff(3), backoff(4)}, wantErr: "gave up after 5 attempts"},
 	}
 	for _, code := range []int{400, 401, 403, 404, 500, 501, 510} {
-		tests = append(tests, struct {
-			name      string
-			steps     []step
-			attempts  int
-			waits     []time.Duration
-			wantErr   string
-			wantState int
-		}{name: "never retried " + http.StatusText(code), steps: []step{{status: code, body: `{"error":{"code":1,"message":"scripted failure"}}`}, ok},
+		tests = append(tests, retryCase{name: "never retried " + http.StatusText(code), steps: []step{{status: code, body: `{"error":{"code":1,"message":"scripted failure"}}`}, ok},
 			attempts: 1, wantErr: "scripted failure", wantState: code})
 	}
 	for _, tt := range tests {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,12 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 func cliConfig(srv *emulatortest.Server, token string, p policy) string {
-	return terraformBlock + fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token) + configResource(p, "")
+	return terraformBlock + acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token)) + configResource(p)
 }
 
 // TestCLITokenNeverLogged runs terraform with TF_LOG=trace through a create, an update and an
@@ -27,21 +27,21 @@ func TestCLITokenNeverLogged(t *testing.T) {
 	trace := []string{"TF_LOG=trace"}
 	var outputs []string
 
-	c.write("main.tf", cliConfig(srv, srv.Token, policy{5, 2, true, 900}))
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	out, err := c.run(trace, "apply", "-auto-approve")
 	if err != nil {
 		t.Fatalf("create: %v\n%s", err, tail(out))
 	}
 	outputs = append(outputs, out)
 
-	c.write("main.tf", cliConfig(srv, srv.Token, policy{8, 4, false, 1200}))
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 8, AdminLimit: 4, Enabled: false, Timeout: 1200}))
 	out, err = c.run(trace, "apply", "-auto-approve")
 	if err != nil {
 		t.Fatalf("update: %v\n%s", err, tail(out))
 	}
 	outputs = append(outputs, out)
 
-	c.write("main.tf", cliConfig(srv, wrong, policy{8, 4, false, 1200}))
+	c.write("main.tf", cliConfig(srv, wrong, policy{UserLimit: 8, AdminLimit: 4, Enabled: false, Timeout: 1200}))
 	out, err = c.run(trace, "plan")
 	if err == nil || !strings.Contains(out, "HTTP 403") {
 		t.Fatalf("plan with a wrong token: want a 403 failure, got %v\n%s", err, tail(out))
@@ -66,7 +66,7 @@ func TestCLITokenNeverLogged(t *testing.T) {
 func TestCLIRequestCounts(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t)
-	c.write("main.tf", cliConfig(srv, srv.Token, policy{5, 2, true, 900}))
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	c.must("apply", "-auto-approve")
 
 	srv.ClearRequests()
@@ -75,7 +75,7 @@ func TestCLIRequestCounts(t *testing.T) {
 	}
 	assertRequests(t, srv, 1, 0)
 
-	c.write("main.tf", cliConfig(srv, srv.Token, policy{6, 3, true, 900}))
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 6, AdminLimit: 3, Enabled: true, Timeout: 900}))
 	srv.ClearRequests()
 	c.must("apply", "-auto-approve", "-refresh=false")
 	assertRequests(t, srv, 1, 1)
@@ -95,8 +95,8 @@ func assertRequests(t *testing.T, srv *emulatortest.Server, gets, puts int) {
 func TestCLIBrownfieldAdoption(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t)
-	existing := policy{userLimit: 3, adminLimit: 1, enabled: true, timeout: 1800}
-	if err := srv.SetConfig(existing.api()); err != nil {
+	existing := policy{UserLimit: 3, AdminLimit: 1, Enabled: true, Timeout: 1800}
+	if err := srv.SetConfig(apiPolicy(existing)); err != nil {
 		t.Fatal(err)
 	}
 	c.write("main.tf", terraformBlock+providerBlock(srv)+`
@@ -126,7 +126,7 @@ import {
 	if n := srv.CountRequests("PUT", "/clusterConfig/userSessions"); n != 0 {
 		t.Errorf("adoption sent %d PUT requests", n)
 	}
-	if err := emulatorHolds(srv, existing.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(existing)); err != nil {
 		t.Error(err)
 	}
 }
@@ -136,13 +136,13 @@ import {
 func TestCLIInsecureWarns(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewTLSServer(t)
-	p := policy{userLimit: 4, adminLimit: 4, enabled: false, timeout: 900}
-	c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host     = %q\n  token    = %q\n  insecure = true\n}\n", srv.URL, srv.Token)+configResource(p, ""))
+	p := policy{UserLimit: 4, AdminLimit: 4, Enabled: false, Timeout: 900}
+	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true")+configResource(p))
 	out := c.must("apply", "-auto-approve")
 	if !strings.Contains(out, "Warning: TLS Certificate Verification Disabled") {
 		t.Errorf("no warning for insecure:\n%s", out)
 	}
-	if err := emulatorHolds(srv, p.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(p)); err != nil {
 		t.Error(err)
 	}
 }
@@ -162,21 +162,11 @@ func TestCLIUnknownHostValidates(t *testing.T) {
 resource "terraform_data" "cluster" {
   input = "https://cmc.example.com"
 }
-
-provider "dtcluster" {
-  host  = terraform_data.cluster.output
-  token = "dt0c01.EXAMPLE.token"
-}
-`+configResource(policy{5, 2, true, 900}, ""))
+`+acctest.ProviderBlock("host", "terraform_data.cluster.output", "token", acctest.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	if out := c.must("validate"); !strings.Contains(out, "The configuration is valid") {
 		t.Errorf("validate:\n%s", out)
 	}
-	c.write("main.tf", terraformBlock+`
-provider "dtcluster" {
-  host  = "cmc.example.com"
-  token = "dt0c01.EXAMPLE.token"
-}
-`+configResource(policy{5, 2, true, 900}, ""))
+	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote("cmc.example.com"), "token", acctest.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	if out, err := c.run(nil, "validate"); err == nil || !strings.Contains(out, "Invalid Cluster URL") {
 		t.Errorf("validate accepted a host without scheme: %v\n%s", err, out)
 	}
@@ -228,7 +218,7 @@ func TestCLIHostileServerNeverLeaksToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
 			defer srv.Close()
-			c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token)+
+			c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token))+
 				"data \"dtcluster_user_sessions\" \"all\" {}\n")
 			out, err := c.run([]string{"TF_LOG=trace"}, "plan")
 			if err == nil || !strings.Contains(out, "[REDACTED]") {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -25,11 +25,11 @@ import (
 func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t)
-	original := policy{userLimit: 7, adminLimit: 3, enabled: true, timeout: 1234}
-	if err := srv.SetConfig(original.api()); err != nil {
+	original := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
+	if err := srv.SetConfig(apiPolicy(original)); err != nil {
 		t.Fatal(err)
 	}
-	managed := policy{userLimit: 2, adminLimit: 1, enabled: false, timeout: 600}
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
 	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(managed, "restore_on_destroy = true"))
 
 	// A failed create changes nothing and records nothing.
@@ -39,7 +39,7 @@ func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 	if out, err := c.run(nil, "apply", "-auto-approve"); err == nil || !strings.Contains(out, "HTTP 500") {
 		t.Fatalf("apply with a failing PUT: %v\n%s", err, tail(out))
 	}
-	if err := emulatorHolds(srv, original.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
 		t.Fatal(err)
 	}
 	c.must("apply", "-auto-approve")
@@ -47,14 +47,14 @@ func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 	if out := c.must("apply", "-auto-approve"); !strings.Contains(out, "1 added, 0 changed, 1 destroyed") {
 		t.Fatalf("the tainted resource was not replaced:\n%s", tail(out))
 	}
-	if err := emulatorHolds(srv, managed.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(managed)); err != nil {
 		t.Fatal(err)
 	}
 	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("plan after the replacement is not empty:\n%s", tail(out))
 	}
 	c.must("destroy", "-auto-approve")
-	if err := emulatorHolds(srv, original.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
 		t.Errorf("after taint, apply and destroy: %v (the pre-Terraform policy was lost)", err)
 	}
 }
@@ -65,7 +65,7 @@ func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
 func TestCLINormalisingCluster(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t, emulator.WithMaxInactivityTimeout(3600))
-	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{5, 2, true, 7200}, ""))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 7200}))
 	out := c.must("apply", "-auto-approve")
 	if !regexp.MustCompile(`(?s)Warning: Cluster Stored a Different User Sessions Configuration.*automatic_logout.user_inactivity_timeout: declared\s+7200, the cluster stores 3600`).MatchString(out) {
 		t.Fatalf("no warning naming the field:\n%s", tail(out))
@@ -80,7 +80,7 @@ func TestCLINormalisingCluster(t *testing.T) {
 		}
 		c.must("apply", "-auto-approve")
 	}
-	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{5, 2, true, 3600}, ""))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 3600}))
 	c.must("apply", "-auto-approve")
 	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Errorf("plan after declaring the stored value is not empty:\n%s", tail(out))
@@ -109,7 +109,7 @@ func TestCLIIncompleteConfigAnswerNeverReachesState(t *testing.T) {
 			defer srv.Close()
 			_ = os.Remove(filepath.Join(c.dir, "generated.tf"))
 			_ = os.Remove(filepath.Join(c.dir, "terraform.tfstate"))
-			c.write("main.tf", terraformBlock+fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = \"dt0c01.T.token\"\n}\n", srv.URL)+
+			c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("dt0c01.T.token"))+
 				"import {\n  to = dtcluster_user_sessions_config.this\n  id = \"user_sessions\"\n}\n")
 			out, err := c.run(nil, "plan", "-generate-config-out=generated.tf")
 			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), a.want) {
@@ -134,7 +134,7 @@ func TestAccNoSessionsAnswers(t *testing.T) {
 	for _, answer := range emulator.NoSessionsAnswers {
 		t.Run(string(answer), func(t *testing.T) {
 			srv := emulatortest.NewServer(t, emulator.WithSessions(20), emulator.WithNoSessionsAnswer(answer))
-			resource.Test(t, resource.TestCase{
+			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: providerBlock(srv) + sessionsDataSource("nobody") + removalResource("nobody", "OPS-1"),

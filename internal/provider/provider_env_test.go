@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -16,7 +17,7 @@ import (
 // DYNATRACE_CLUSTER_API_TOKEN, else DT_CLUSTER_URL / DT_CLUSTER_API_TOKEN; the provider block
 // wins over both. Each emulator has its own token, so a mixed-up pair fails with 401.
 func TestAccProviderEnvironment(t *testing.T) {
-	p := policy{userLimit: 2, adminLimit: 2, enabled: true, timeout: 450}
+	p := policy{UserLimit: 2, AdminLimit: 2, Enabled: true, Timeout: 450}
 	newServer := func(token string) *emulatortest.Server {
 		return emulatortest.NewServer(t, emulator.WithToken(token))
 	}
@@ -35,7 +36,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulatortest.Server) string { return "provider \"dtcluster\" {}\n" },
+			provider: func(_, _, _ *emulatortest.Server) string { return acctest.ProviderBlock() },
 			want:     func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
 		{
@@ -46,7 +47,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulatortest.Server) string { return "provider \"dtcluster\" {}\n" },
+			provider: func(_, _, _ *emulatortest.Server) string { return acctest.ProviderBlock() },
 			want:     func(_, short, _ *emulatortest.Server) *emulatortest.Server { return short },
 		},
 		{
@@ -66,7 +67,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 				return map[string]string{"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": "dt0c01.WRONG.token"}
 			},
 			provider: func(long, _, _ *emulatortest.Server) string {
-				return fmt.Sprintf("provider \"dtcluster\" {\n  token = %q\n}\n", long.Token)
+				return acctest.ProviderBlock("token", acctest.Quote(long.Token))
 			},
 			want: func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
@@ -81,12 +82,12 @@ func TestAccProviderEnvironment(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: tt.provider(long, short, block) + configResource(p, ""),
+					Config: tt.provider(long, short, block) + configResource(p),
 					Check: func(*terraform.State) error {
 						for _, srv := range []*emulatortest.Server{long, short, block} {
 							want := emulator.DefaultUserSessionsConfig()
 							if srv == target {
-								want = p.api()
+								want = apiPolicy(p)
 							}
 							if err := emulatorHolds(srv, want); err != nil {
 								return fmt.Errorf("emulator %s: %w", srv.Token, err)
@@ -105,20 +106,20 @@ func TestAccProviderEnvironment(t *testing.T) {
 func TestAccProviderCACertificate(t *testing.T) {
 	srv := emulatortest.NewTLSServer(t)
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
-	p := policy{userLimit: 9, adminLimit: 9, enabled: false, timeout: 900}
-	block := func(extra string) string {
-		return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n  %s\n}\n", srv.URL, srv.Token, extra)
+	p := policy{UserLimit: 9, AdminLimit: 9, Enabled: false, Timeout: 900}
+	block := func(name, value string) string {
+		return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), name, value)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      block("max_retries = 0") + configResource(p, ""),
+				Config:      block("max_retries", "0") + configResource(p),
 				ExpectError: words("TLS certificate verification failed", "set ca_certificate to that CA's PEM"),
 			},
 			{
-				Config: block(fmt.Sprintf("ca_certificate = %q", caPEM)) + configResource(p, ""),
-				Check:  func(*terraform.State) error { return emulatorHolds(srv, p.api()) },
+				Config: block("ca_certificate", acctest.Quote(string(caPEM))) + configResource(p),
+				Check:  func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) },
 			},
 		},
 	})

@@ -6,12 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -24,44 +24,21 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 // providerBlock configures the provider for the emulator srv.
 func providerBlock(srv *emulatortest.Server) string {
-	return fmt.Sprintf(`
-provider "dtcluster" {
-  host        = %q
-  token       = %q
-  max_retries = 5
-}
-`, srv.URL, srv.Token)
+	return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "5")
 }
 
 // policy is a declared session policy.
-type policy struct {
-	userLimit, adminLimit int
-	enabled               bool
-	timeout               int
-}
+type policy = acctest.Policy
 
-// configResource renders a dtcluster_user_sessions_config "this" with p; extra is added to the
-// resource body (for example restore_on_destroy).
-func configResource(p policy, extra string) string {
-	return fmt.Sprintf(`
-resource "dtcluster_user_sessions_config" "this" {
-  concurrent_session_policy = {
-    user_limit  = %d
-    admin_limit = %d
-  }
-  automatic_logout = {
-    logout_inactive_users_enabled = %t
-    user_inactivity_timeout       = %d
-  }
-  %s
-}
-`, p.userLimit, p.adminLimit, p.enabled, p.timeout, extra)
-}
+// configResource renders a dtcluster_user_sessions_config "this" with p; extra lines are added
+// to the resource body (for example restore_on_destroy).
+func configResource(p policy, extra ...string) string { return p.Resource("this", extra...) }
 
-func (p policy) api() emulator.UserSessionsConfig {
+// apiPolicy is p as the emulator holds it.
+func apiPolicy(p policy) emulator.UserSessionsConfig {
 	return emulator.UserSessionsConfig{
-		ConcurrentSessionPolicy: emulator.ConcurrentSessionPolicy{UserLimit: int32(p.userLimit), AdminLimit: int32(p.adminLimit)},
-		AutomaticLogout:         emulator.AutomaticLogout{LogoutInactiveUsersEnabled: p.enabled, UserInactivityTimeout: int32(p.timeout)},
+		ConcurrentSessionPolicy: emulator.ConcurrentSessionPolicy{UserLimit: int32(p.UserLimit), AdminLimit: int32(p.AdminLimit)},
+		AutomaticLogout:         emulator.AutomaticLogout{LogoutInactiveUsersEnabled: p.Enabled, UserInactivityTimeout: int32(p.Timeout)},
 	}
 }
 
@@ -78,58 +55,33 @@ func emulatorHolds(srv *emulatortest.Server, want emulator.UserSessionsConfig) e
 // counts of single commands, -generate-config-out.
 type cli struct {
 	t   *testing.T
+	tf  string
 	dir string
 	env []string
 }
 
-var (
-	buildOnce sync.Once
-	builtDir  string
-	buildErr  error
-)
-
-// providerBinaryDir builds the provider once per test run and returns its folder.
-func providerBinaryDir(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		builtDir, buildErr = os.MkdirTemp("", "dtcluster-provider-bin-")
-		if buildErr != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-dtcluster"),
-			"github.com/dtcluster/terraform-provider-dtcluster").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtDir
-}
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builtDir != "" {
-		_ = os.RemoveAll(builtDir)
-	}
+	acctest.RemoveBuilds()
 	os.Exit(code)
 }
 
+// newCLI gives t a folder and environment of its own to run terraform in; such tests are
+// hermetic, so they run in parallel.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if os.Getenv("TF_ACC") == "" || tf == "" {
-		t.Skip("skipped: runs the terraform CLI; set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does)")
+	tf := acctest.Terraform(t)
+	t.Parallel()
+	bin, err := acctest.ProviderDir()
+	if err != nil {
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	content := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/dtcluster/dtcluster\" = %q\n  }\n  direct {}\n}\n", providerBinaryDir(t))
-	if err := os.WriteFile(rc, []byte(content), 0o600); err != nil {
+	if err := acctest.WriteCLIConfig(rc, bin); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	return &cli{t: t, dir: dir, env: env}
+	return &cli{t: t, tf: tf, dir: dir, env: acctest.Env(rc)}
 }
 
 // write replaces main.tf.
@@ -143,7 +95,7 @@ func (c *cli) write(name, content string) {
 // run runs terraform with args and extra environment, returning the combined output and error.
 func (c *cli) run(extraEnv []string, args ...string) (string, error) {
 	c.t.Helper()
-	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append(args, "-no-color")...)
+	cmd := exec.Command(c.tf, append(args, "-no-color")...)
 	cmd.Dir = c.dir
 	cmd.Env = append(append([]string(nil), c.env...), extraEnv...)
 	out, err := cmd.CombinedOutput()
@@ -160,10 +112,4 @@ func (c *cli) must(args ...string) string {
 	return out
 }
 
-const terraformBlock = `
-terraform {
-  required_providers {
-    dtcluster = { source = "dtcluster/dtcluster" }
-  }
-}
-`
+const terraformBlock = acctest.TerraformBlock

@@ -184,7 +184,7 @@ func TestAccRemoveUserSessionsAction_trigger(t *testing.T) {
 	}
 	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
 	others := len(srv.Sessions("")) - len(srv.Sessions("jane.doe"))
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{

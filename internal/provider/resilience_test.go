@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -49,7 +51,7 @@ func settled(t *testing.T, goroutines, fds int) (int, int) {
 func TestSoak(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t)
-	policies := [2]policy{{5, 2, true, 900}, {7, 3, false, 1800}}
+	policies := [2]policy{{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}, {UserLimit: 7, AdminLimit: 3, Enabled: false, Timeout: 1800}}
 	const cycles = 200
 	c.write("main.tf", cliConfig(srv, srv.Token, policies[1]))
 	c.must("apply", "-auto-approve")
@@ -64,7 +66,7 @@ func TestSoak(t *testing.T) {
 			t.Errorf("cycle %d: apply: %v\n%s", i, err, tail(out))
 			continue
 		}
-		if err := emulatorHolds(srv, p.api()); err != nil {
+		if err := emulatorHolds(srv, apiPolicy(p)); err != nil {
 			failures++
 			t.Errorf("cycle %d: %v", i, err)
 		}
@@ -83,7 +85,7 @@ func TestSoak(t *testing.T) {
 	if g > baseG+2 || fds > baseFD+2 {
 		t.Errorf("leak: goroutines %d -> %d, file descriptors %d -> %d", baseG, g, baseFD, fds)
 	}
-	if err := emulatorHolds(srv, policies[(cycles-1)%2].api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(policies[(cycles-1)%2])); err != nil {
 		t.Errorf("final state: %v", err)
 	}
 }
@@ -99,7 +101,7 @@ var readableFailure = []string{"HTTP 429", "HTTP 503", "HTTP 556", "gave up afte
 func TestChaos(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t, emulator.WithSessions(200))
-	policies := [2]policy{{4, 2, true, 600}, {9, 9, false, 3600}}
+	policies := [2]policy{{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 600}, {UserLimit: 9, AdminLimit: 9, Enabled: false, Timeout: 3600}}
 	const operations = 30
 	start := time.Now()
 	var results [2]chaosResult
@@ -114,7 +116,7 @@ func TestChaos(t *testing.T) {
 		if err := srv.SetChaos(&emulator.Chaos{Rate: setup.rate, Seed: 2026, DelayMillis: 1500, RetryAfter: "1"}); err != nil {
 			t.Fatal(err)
 		}
-		block := fmt.Sprintf("provider \"dtcluster\" {\n  host            = %q\n  token           = %q\n  request_timeout = 1\n  max_retries     = %d\n}\n", srv.URL, srv.Token, setup.retries)
+		block := acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "1", "max_retries", strconv.Itoa(setup.retries))
 		n := operations
 		if phase == 1 {
 			n = 12
@@ -147,7 +149,7 @@ type chaosResult struct{ succeeded, failed int }
 // run applies one operation (an apply of p, or a read of every session) and checks its outcome.
 func (r *chaosResult) run(t *testing.T, c *cli, srv *emulatortest.Server, block string, p policy, read bool, previous *emulator.UserSessionsConfig) {
 	t.Helper()
-	config := terraformBlock + block + configResource(p, "")
+	config := terraformBlock + block + configResource(p)
 	if read {
 		config = terraformBlock + block + sessionsDataSource("") + idsOutput
 	}
@@ -170,7 +172,7 @@ func (r *chaosResult) run(t *testing.T, c *cli, srv *emulatortest.Server, block 
 		if !readable || !strings.Contains(out, "Error: ") {
 			t.Errorf("failed without a readable error:\n%s", tail(out))
 		}
-		if !read && got != *previous && got != p.api() {
+		if !read && got != *previous && got != apiPolicy(p) {
 			t.Errorf("a failed apply left %+v, neither the old nor the declared policy", got)
 		}
 		*previous = got
@@ -178,8 +180,8 @@ func (r *chaosResult) run(t *testing.T, c *cli, srv *emulatortest.Server, block 
 	}
 	r.succeeded++
 	if !read {
-		if got != p.api() {
-			t.Errorf("an apply succeeded but the cluster holds %+v, want %+v", got, p.api())
+		if got != apiPolicy(p) {
+			t.Errorf("an apply succeeded but the cluster holds %+v, want %+v", got, apiPolicy(p))
 		}
 		*previous = got
 	}
@@ -200,11 +202,11 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 	return typ, tftypes.NewValue(typ, map[string]tftypes.Value{
 		"id": id,
 		"concurrent_session_policy": tftypes.NewValue(policyType, map[string]tftypes.Value{
-			"user_limit": num(p.userLimit), "admin_limit": num(p.adminLimit),
+			"user_limit": num(p.UserLimit), "admin_limit": num(p.AdminLimit),
 		}),
 		"automatic_logout": tftypes.NewValue(logoutType, map[string]tftypes.Value{
-			"logout_inactive_users_enabled": tftypes.NewValue(tftypes.Bool, p.enabled),
-			"user_inactivity_timeout":       num(p.timeout),
+			"logout_inactive_users_enabled": tftypes.NewValue(tftypes.Bool, p.Enabled),
+			"user_inactivity_timeout":       num(p.Timeout),
 		}),
 		"restore_on_destroy": tftypes.NewValue(tftypes.Bool, false),
 		"restore_policy":     restore,
@@ -216,7 +218,7 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 func TestConcurrentReadsAndApplies(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithSessions(500))
 	ps := newProtocolServer(t, srv.URL, srv.Token)
-	want := policy{6, 6, true, 1200}
+	want := policy{UserLimit: 6, AdminLimit: 6, Enabled: true, Timeout: 1200}
 	typ, planned := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
 	_, config := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, nil))
 	encode := func(v tftypes.Value) *tfprotov6.DynamicValue {
@@ -271,7 +273,7 @@ func TestConcurrentReadsAndApplies(t *testing.T) {
 	if reads != 24 || applies != 24 {
 		t.Errorf("%d reads and %d applies completed, want 24 each", reads, applies)
 	}
-	if err := emulatorHolds(srv, want.api()); err != nil {
+	if err := emulatorHolds(srv, apiPolicy(want)); err != nil {
 		t.Error(err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -22,12 +23,12 @@ func statePolicy(p policy, restore bool) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(configAddr, tfjsonpath.New("id"), knownvalue.StringExact("user_sessions")),
 		statecheck.ExpectKnownValue(configAddr, tfjsonpath.New("concurrent_session_policy"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"user_limit":  knownvalue.Int64Exact(int64(p.userLimit)),
-			"admin_limit": knownvalue.Int64Exact(int64(p.adminLimit)),
+			"user_limit":  knownvalue.Int64Exact(int64(p.UserLimit)),
+			"admin_limit": knownvalue.Int64Exact(int64(p.AdminLimit)),
 		})),
 		statecheck.ExpectKnownValue(configAddr, tfjsonpath.New("automatic_logout"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"logout_inactive_users_enabled": knownvalue.Bool(p.enabled),
-			"user_inactivity_timeout":       knownvalue.Int64Exact(int64(p.timeout)),
+			"logout_inactive_users_enabled": knownvalue.Bool(p.Enabled),
+			"user_inactivity_timeout":       knownvalue.Int64Exact(int64(p.Timeout)),
 		})),
 		statecheck.ExpectKnownValue(configAddr, tfjsonpath.New("restore_on_destroy"), knownvalue.Bool(restore)),
 	}
@@ -35,22 +36,22 @@ func statePolicy(p policy, restore bool) []statecheck.StateCheck {
 
 func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	a := policy{userLimit: 5, adminLimit: 2, enabled: true, timeout: 900}
-	b := policy{userLimit: 10, adminLimit: 3, enabled: false, timeout: 1800}
-	console := policy{userLimit: 1, adminLimit: 1, enabled: true, timeout: 60}
+	a := policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}
+	b := policy{UserLimit: 10, AdminLimit: 3, Enabled: false, Timeout: 1800}
+	console := policy{UserLimit: 1, AdminLimit: 1, Enabled: true, Timeout: 60}
 	initial := srv.Config()
 
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			// Default destroy leaves the cluster as it is.
-			return emulatorHolds(srv, b.api())
+			return emulatorHolds(srv, apiPolicy(b))
 		},
 		Steps: []resource.TestStep{
 			{
-				Config:            providerBlock(srv) + configResource(a, ""),
+				Config:            providerBlock(srv) + configResource(a),
 				ConfigStateChecks: statePolicy(a, false),
-				Check:             func(*terraform.State) error { return emulatorHolds(srv, a.api()) },
+				Check:             func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(a)) },
 			},
 			{
 				ResourceName:      configAddr,
@@ -66,55 +67,55 @@ func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   "user_sessions",
-				Config:          providerBlock(srv) + configResource(a, ""),
+				Config:          providerBlock(srv) + configResource(a),
 			},
 			{
-				Config: providerBlock(srv) + configResource(b, ""),
+				Config: providerBlock(srv) + configResource(b),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(configAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: statePolicy(b, false),
-				Check:             func(*terraform.State) error { return emulatorHolds(srv, b.api()) },
+				Check:             func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(b)) },
 			},
 			{
 				// Someone changes the policy in the Cluster Management Console.
 				PreConfig: func() {
-					if err := srv.SetConfig(console.api()); err != nil {
+					if err := srv.SetConfig(apiPolicy(console)); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: providerBlock(srv) + configResource(b, ""),
+				Config: providerBlock(srv) + configResource(b),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(configAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: statePolicy(b, false),
-				Check:             func(*terraform.State) error { return emulatorHolds(srv, b.api()) },
+				Check:             func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(b)) },
 			},
 		},
 	})
-	if initial == b.api() {
+	if initial == apiPolicy(b) {
 		t.Fatal("the test cannot tell destroy modes apart: the initial config equals the final one")
 	}
 }
 
 func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	before := policy{userLimit: 4, adminLimit: 4, enabled: true, timeout: 120}
-	if err := srv.SetConfig(before.api()); err != nil {
+	before := policy{UserLimit: 4, AdminLimit: 4, Enabled: true, Timeout: 120}
+	if err := srv.SetConfig(apiPolicy(before)); err != nil {
 		t.Fatal(err)
 	}
-	a := policy{userLimit: 7, adminLimit: 1, enabled: false, timeout: 3600}
-	resource.Test(t, resource.TestCase{
+	a := policy{UserLimit: 7, AdminLimit: 1, Enabled: false, Timeout: 3600}
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			// restore_on_destroy puts back what the cluster had before Terraform applied.
-			return emulatorHolds(srv, before.api())
+			return emulatorHolds(srv, apiPolicy(before))
 		},
 		Steps: []resource.TestStep{
 			{
 				Config:            providerBlock(srv) + configResource(a, "restore_on_destroy = true"),
 				ConfigStateChecks: statePolicy(a, true),
-				Check:             func(*terraform.State) error { return emulatorHolds(srv, a.api()) },
+				Check:             func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(a)) },
 			},
 			{
 				// Changing only restore_on_destroy needs no call to the cluster.
@@ -137,11 +138,11 @@ func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
 
 func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:        providerBlock(srv) + configResource(policy{0, 0, false, 900}, ""),
+				Config:        providerBlock(srv) + configResource(policy{UserLimit: 0, AdminLimit: 0, Enabled: false, Timeout: 900}),
 				ResourceName:  configAddr,
 				ImportState:   true,
 				ImportStateId: "cluster-config",
@@ -154,10 +155,10 @@ func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	block := func(token string) string {
-		return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", srv.URL, token)
+		return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token))
 	}
-	cfg := configResource(policy{3, 3, true, 600}, "")
-	resource.Test(t, resource.TestCase{
+	cfg := configResource(policy{UserLimit: 3, AdminLimit: 3, Enabled: true, Timeout: 600})
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -177,7 +178,7 @@ func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 
 func TestAccUserSessionsConfig_survivesTransientFailures(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	want := policy{userLimit: 6, adminLimit: 2, enabled: true, timeout: 300}
+	want := policy{UserLimit: 6, AdminLimit: 2, Enabled: true, Timeout: 300}
 	for _, f := range []emulator.Fault{
 		{Method: "GET", Path: "/clusterConfig/userSessions", Status: 429, RetryAfter: "1"},
 		{Method: "PUT", Path: "/clusterConfig/userSessions", Status: 503, Count: 2},
@@ -187,13 +188,13 @@ func TestAccUserSessionsConfig_survivesTransientFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:            providerBlock(srv) + configResource(want, ""),
+			Config:            providerBlock(srv) + configResource(want),
 			ConfigStateChecks: statePolicy(want, false),
 			Check: func(*terraform.State) error {
-				if err := emulatorHolds(srv, want.api()); err != nil {
+				if err := emulatorHolds(srv, apiPolicy(want)); err != nil {
 					return err
 				}
 				faults := map[string]int{}

@@ -72,7 +72,7 @@ func TestAccUserSessionsDataSource_allAndFiltered(t *testing.T) {
 	if first.LastAccessedTimestamp != nil {
 		last = knownvalue.Int64Exact(*first.LastAccessedTimestamp)
 	}
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -147,7 +147,7 @@ func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
 		return nil
 	}
 	cfg := providerBlock(srv) + sessionsDataSource("ops.test") + idsOutput
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -184,7 +184,7 @@ func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
 
 func TestAccUserSessionsDataSource_emptyUserID(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	resource.Test(t, resource.TestCase{
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(srv) + sessionsDataSource("") + `data "dtcluster_user_sessions" "empty" { user_id = "" }`,

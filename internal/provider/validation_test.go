@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -33,7 +34,7 @@ func TestAccBadConfigurations(t *testing.T) {
 	for _, name := range append(append([]string(nil), hostEnvVars...), tokenEnvVars...) {
 		t.Setenv(name, "")
 	}
-	valid := policy{userLimit: 5, adminLimit: 2, enabled: true, timeout: 900}
+	valid := policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}
 	resourceWith := func(policyBody, logoutBody string) string {
 		return fmt.Sprintf(`
 resource "dtcluster_user_sessions_config" "this" {
@@ -72,50 +73,50 @@ resource "dtcluster_user_sessions_config" "this" {
 			words(`Inappropriate value for attribute "concurrent_session_policy"`, "a number is required")},
 		{"flag of the wrong type", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = "maybe", user_inactivity_timeout = 900 }`),
 			words(`Inappropriate value for attribute "automatic_logout"`, "a bool is required")},
-		{"unknown attribute", nil, strings.Replace(configResource(valid, ""), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
+		{"unknown attribute", nil, strings.Replace(configResource(valid), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
 			words(`An argument named "session_limit" is not expected here`)},
 		{"insecure with ca_certificate", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n insecure = true\n ca_certificate = %q\n}\n", srv.URL, srv.Token, pem)
-		}, configResource(valid, ""), words("Invalid Attribute Combination", "These attributes cannot be configured together: [insecure,ca_certificate]")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true", "ca_certificate", acctest.Quote(pem))
+		}, configResource(valid), words("Invalid Attribute Combination", "These attributes cannot be configured together: [insecure,ca_certificate]")},
 		{"malformed host", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"cmc.example.com\"\n token = %q\n}\n", srv.Token)
-		}, configResource(valid, ""), words("Invalid Cluster URL", "it has no scheme", "a valid host is the cluster's base URL, such as https://cmc.example.com")},
+			return acctest.ProviderBlock("host", acctest.Quote("cmc.example.com"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", "it has no scheme", "a valid host is the cluster's base URL, such as https://cmc.example.com")},
 		{"host with another path", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", srv.URL+"/e/environment", srv.Token)
-		}, configResource(valid, ""), words("Invalid Cluster URL", `path "/e/environment" is not allowed`)},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL+"/e/environment"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", `path "/e/environment" is not allowed`)},
 		{"plain http to a remote host", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"http://cmc.example.com\"\n token = %q\n}\n", srv.Token)
-		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
+			return acctest.ProviderBlock("host", acctest.Quote("http://cmc.example.com"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
 		{"missing token", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n}\n", srv.URL)
-		}, configResource(valid, ""), words("Missing API Token", "Set token in the provider block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL))
+		}, configResource(valid), words("Missing API Token", "Set token in the provider block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable")},
 		{"missing host", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n token = %q\n}\n", srv.Token)
-		}, configResource(valid, ""), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
+			return acctest.ProviderBlock("token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
 		{"empty token", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"\"\n}\n", srv.URL)
-		}, configResource(valid, ""), words("Empty API Token", "token is set to an empty (or blank) string")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(""))
+		}, configResource(valid), words("Empty API Token", "token is set to an empty (or blank) string")},
 		{"token with a line break inside", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"dt0c01.AB\\nCD.secret\"\n}\n", srv.URL)
-		}, configResource(valid, ""), words("Invalid API Token", "token: the API token holds a control character")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("dt0c01.AB\nCD.secret"))
+		}, configResource(valid), words("Invalid API Token", "token: the API token holds a control character")},
 		{"blank token", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"  \\n\"\n}\n", srv.URL)
-		}, configResource(valid, ""), words("Empty API Token")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("  \n"))
+		}, configResource(valid), words("Empty API Token")},
 		{"plain http to a trailing-dot localhost", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n}\n", strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1), srv.Token)
-		}, configResource(valid, ""), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
+			return acctest.ProviderBlock("host", acctest.Quote(strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1)), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
 		{"host with a password", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = \"https://admin:p#hunter2@cmc.example.com\"\n token = %q\n}\n", srv.Token)
-		}, configResource(valid, ""), regexp.MustCompile(`(?s)Invalid Cluster URL.*\[credentials removed\]@cmc\.example\.com`)},
+			return acctest.ProviderBlock("host", acctest.Quote("https://admin:p#hunter2@cmc.example.com"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), regexp.MustCompile(`(?s)Invalid Cluster URL.*\[credentials removed\]@cmc\.example\.com`)},
 		{"CA certificate not PEM", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n ca_certificate = \"not a certificate\"\n}\n", srv.URL, srv.Token)
-		}, configResource(valid, ""), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "ca_certificate", acctest.Quote("not a certificate"))
+		}, configResource(valid), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
 		{"request timeout zero", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n request_timeout = 0\n}\n", srv.URL, srv.Token)
-		}, configResource(valid, ""), words("request_timeout value must be between 1 and 3600, got: 0")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "0")
+		}, configResource(valid), words("request_timeout value must be between 1 and 3600, got: 0")},
 		{"too many retries", func(srv *emulatortest.Server) string {
-			return fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = %q\n max_retries = 50\n}\n", srv.URL, srv.Token)
-		}, configResource(valid, ""), words("max_retries value must be between 0 and 20, got: 50")},
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "50")
+		}, configResource(valid), words("max_retries value must be between 0 and 20, got: 50")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,12 +143,12 @@ resource "dtcluster_user_sessions_config" "this" {
 // provider drops it instead of failing after retries.
 func TestAccTokenWithLineBreakWorks(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	p := policy{userLimit: 3, adminLimit: 1, enabled: false, timeout: 600}
-	resource.Test(t, resource.TestCase{
+	p := policy{UserLimit: 3, AdminLimit: 1, Enabled: false, Timeout: 600}
+	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf("provider \"dtcluster\" {\n host = %q\n token = \"%s\\n\"\n}\n", srv.URL, srv.Token) + configResource(p, ""),
-			Check:  func(*terraform.State) error { return emulatorHolds(srv, p.api()) },
+			Config: acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token+"\n")) + configResource(p),
+			Check:  func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) },
 		}},
 	})
 }

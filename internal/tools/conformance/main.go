@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"time"
@@ -71,8 +70,10 @@ func run() (int, error) {
 	}
 	if host == "" {
 		// No cluster given: a fresh emulator, with every check.
-		e := emulator.New(emulator.WithSessions(40))
-		srv := httptest.NewServer(e)
+		srv, err := emulator.Start("127.0.0.1:0", emulator.WithSessions(40))
+		if err != nil {
+			return 0, err
+		}
 		defer srv.Close()
 		host, token = srv.URL, emulator.DefaultToken
 		opts = conformance.Options{Write: true, DeleteUser: "jane.doe"}

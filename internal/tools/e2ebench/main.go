@@ -7,12 +7,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
@@ -54,19 +52,19 @@ func run(runs, largeRuns int) error {
 	}
 	defer os.RemoveAll(work)
 	b := &bench{tf: tf, work: work, binDir: filepath.Join(work, "bin")}
-	b.binary = filepath.Join(b.binDir, "terraform-provider-dtcluster")
-	if out, err := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", b.binary, ".").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	debugBinary := filepath.Join(work, "debug", "terraform-provider-dtcluster")
-	if out, err := exec.Command("go", "build", "-o", debugBinary, ".").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	rc := filepath.Join(work, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/dtcluster/dtcluster\" = %q\n  }\n  direct {}\n}\n", b.binDir)), 0o600); err != nil {
+	// A release-like build is measured; the plain build only for its size.
+	if b.binary, err = acctest.BuildProvider(b.binDir, "-trimpath", "-ldflags", "-s -w"); err != nil {
 		return err
 	}
-	b.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	debugBinary, err := acctest.BuildProvider(filepath.Join(work, "debug"))
+	if err != nil {
+		return err
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := acctest.WriteCLIConfig(rc, b.binDir); err != nil {
+		return err
+	}
+	b.env = acctest.Env(rc)
 	version, _ := exec.Command(tf, "version").Output()
 	goVersion, _ := exec.Command("go", "version").Output()
 
@@ -142,34 +140,21 @@ func handshake(binary string) (time.Duration, error) {
 
 // serve starts an emulator with n sessions on a loopback port.
 func serve(n int) (*emulator.Emulator, string, func(), error) {
-	e := emulator.New(emulator.WithSessions(n))
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	r, err := emulator.Start("127.0.0.1:0", emulator.WithSessions(n))
 	if err != nil {
 		return nil, "", nil, err
 	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return e, "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+	return r.Emulator, r.URL, func() { _ = r.Close() }, nil
 }
 
-const header = `terraform {
-  required_providers {
-    dtcluster = { source = "dtcluster/dtcluster" }
-  }
-}
-`
+const header = acctest.TerraformBlock
 
 func providerBlock(url string) string {
-	return fmt.Sprintf("provider \"dtcluster\" {\n  host  = %q\n  token = %q\n}\n", url, emulator.DefaultToken)
+	return acctest.ProviderBlock("host", acctest.Quote(url), "token", acctest.Quote(emulator.DefaultToken))
 }
 
 func policy(userLimit int) string {
-	return fmt.Sprintf(`
-resource "dtcluster_user_sessions_config" "this" {
-  concurrent_session_policy = { user_limit = %d, admin_limit = %d }
-  automatic_logout          = { logout_inactive_users_enabled = true, user_inactivity_timeout = 900 }
-}
-`, userLimit, userLimit)
+	return acctest.Policy{UserLimit: userLimit, AdminLimit: userLimit, Enabled: true, Timeout: 900}.Resource("this")
 }
 
 func terraformData(input int) string {
