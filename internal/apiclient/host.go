@@ -1,8 +1,6 @@
 package apiclient
 
 import (
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -91,13 +89,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// ValidateCACertificate checks that pem holds at least one PEM-encoded certificate, the test New
-// applies to WithCACertificate, so a configuration can be checked before any request.
-func ValidateCACertificate(pem []byte) error {
-	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
-		return errors.New("it holds no PEM-encoded certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)")
-	}
-	return nil
 }
