@@ -3,11 +3,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/provider"
 )
@@ -20,11 +20,18 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/dtcluster/dtcluster",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
+	newServer := provider.NewProtocolServer(version)
+	if _, err := newServer(); err != nil {
+		log.Fatal(err.Error())
+	}
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/dtcluster/dtcluster", func() tfprotov6.ProviderServer {
+		server, _ := newServer() // checked above
+		return server
+	}, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

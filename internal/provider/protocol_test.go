@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -20,7 +19,7 @@ type protocolServer struct {
 func newProtocolServer(tb testing.TB, host, token string) *protocolServer {
 	tb.Helper()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := NewProtocolServer("test")()
 	if err != nil {
 		tb.Fatal(err)
 	}

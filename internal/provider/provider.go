@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -39,6 +40,8 @@ func New(version string) func() provider.Provider {
 
 type dtclusterProvider struct {
 	version string
+	// client is the one Configure built, for the protocol server's own reads.
+	client providerClient
 }
 
 type providerModel struct {
@@ -154,6 +157,7 @@ func (p *dtclusterProvider) Configure(ctx context.Context, req provider.Configur
 	if client == nil {
 		return
 	}
+	p.client.Store(client)
 	resp.ResourceData = client
 	resp.DataSourceData = client
 	resp.ActionData = client
@@ -177,6 +181,9 @@ func (p *dtclusterProvider) Actions(context.Context) []func() action.Action {
 		NewRemoveUserSessionsAction,
 	}
 }
+
+// errUnexpectedServer is a defect: the framework's server lacks RPCs this provider serves.
+var errUnexpectedServer = errors.New("the framework's protocol 6 server does not implement the action and list resource RPCs")
 
 // isSet reports whether a configuration value is known and not null.
 func isSet(v interface {

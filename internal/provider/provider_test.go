@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
@@ -19,7 +18,7 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in-process to the terraform binary that
 // terraform-plugin-testing runs (TF_ACC_TERRAFORM_PATH, set by make test).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"dtcluster": providerserver.NewProtocol6WithError(New("test")()),
+	"dtcluster": NewProtocolServer("test"),
 }
 
 // providerBlock configures the provider for the emulator srv.

@@ -26,8 +26,10 @@ import (
 func main() {
 	runs := flag.Int("runs", 5, "runs per figure (the median is reported)")
 	largeRuns := flag.Int("large-runs", 3, "runs for the 100k-session figure")
+	baseline := flag.String("baseline", "", "a git revision of this repository to compare with, A/B in the same run (empty: no comparison)")
+	compareOnly := flag.Bool("compare-only", false, "with -baseline: run only the A/B comparison")
 	flag.Parse()
-	if err := run(*runs, *largeRuns); err != nil {
+	if err := run(*runs, *largeRuns, *baseline, *compareOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "e2ebench:", err)
 		os.Exit(1)
 	}
@@ -41,7 +43,7 @@ type bench struct {
 	env    []string
 }
 
-func run(runs, largeRuns int) error {
+func run(runs, largeRuns int, baseline string, compareOnly bool) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -71,6 +73,9 @@ func run(runs, largeRuns int) error {
 	fmt.Printf("Measured %s with %s and %s; %d runs per figure (%d for 100k sessions), medians.\n\n",
 		time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(strings.SplitN(string(version), "\n", 2)[0]), strings.TrimSpace(string(goVersion)), runs, largeRuns)
 
+	if compareOnly && baseline != "" {
+		return b.compare(baseline, runs, largeRuns)
+	}
 	if err := b.sizeAndStartup(debugBinary, runs*4); err != nil {
 		return err
 	}
@@ -79,6 +84,11 @@ func run(runs, largeRuns int) error {
 	}
 	if err := b.dataSource(runs, largeRuns); err != nil {
 		return err
+	}
+	if baseline != "" {
+		if err := b.compare(baseline, runs, largeRuns); err != nil {
+			return err
+		}
 	}
 	return b.apiCalls()
 }
@@ -169,9 +179,14 @@ type measurement struct {
 
 // terraform runs terraform in dir and watches the provider processes it starts for their peak memory.
 func (b *bench) terraform(dir string, args ...string) (measurement, error) {
+	return b.terraformWith(b.env, b.binary, dir, args...)
+}
+
+// terraformWith runs terraform in dir with env, watching the processes of the provider binary.
+func (b *bench) terraformWith(env []string, binary, dir string, args ...string) (measurement, error) {
 	cmd := exec.Command(b.tf, append(args, "-no-color")...)
 	cmd.Dir = dir
-	cmd.Env = b.env
+	cmd.Env = env
 	var peak int64
 	var mu sync.Mutex
 	done := make(chan struct{})
@@ -186,7 +201,7 @@ func (b *bench) terraform(dir string, args ...string) (measurement, error) {
 			case <-done:
 				return
 			case <-ticker.C:
-				if hwm := providerPeak(b.binary); hwm > 0 {
+				if hwm := providerPeak(binary); hwm > 0 {
 					mu.Lock()
 					peak = max(peak, hwm)
 					mu.Unlock()

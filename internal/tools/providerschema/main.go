@@ -11,7 +11,6 @@ import (
 	"os"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/zclconf/go-cty/cty"
@@ -31,7 +30,7 @@ func main() {
 }
 
 func run() error {
-	server, err := providerserver.NewProtocol6WithError(provider.New("docs")())()
+	server, err := provider.NewProtocolServer("docs")()
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,121 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+// TestSessionsMsgPackMatchesSchema: the attributes the msgpack path writes are the schema's.
+func TestSessionsMsgPackMatchesSchema(t *testing.T) {
+	p := newProtocolServer(t, "http://127.0.0.1:1", emulator.DefaultToken)
+	typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType().(tftypes.Object)
+	if len(typ.AttributeTypes) != 2 {
+		t.Fatalf("the data source has attributes %v; the msgpack path writes sessions and user_id only", typ.AttributeTypes)
+	}
+	element := typ.AttributeTypes["sessions"].(tftypes.List).ElementType.(tftypes.Object)
+	var names []string
+	for name := range element.AttributeTypes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, sessionAttributeNames) {
+		t.Errorf("schema attributes %v, msgpack path %v", names, sessionAttributeNames)
+	}
+}
+
+// TestMsgPackStateEqualsFrameworkState: for the same answer, the state the protocol server
+// encodes itself equals, decoded as values, the state the framework path builds: every field,
+// nulls and order included, with and without user_id, for empty and large lists, and for
+// strings that need escapes or long headers.
+func TestMsgPackStateEqualsFrameworkState(t *testing.T) {
+	sessions := emulator.SeedSessions(3000)
+	odd := "j\u00e4ne \"quoted\" " + string(make([]byte, 300))
+	sessions = append(sessions, emulator.UserSession{UserID: odd, NodeID: -70000, SessionID: "s", CreationTime: -1, TenantUUID: "t", LoginType: "NEW_TYPE"})
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		userID *string
+	}{
+		{"every session", mustJSON(t, sessions), nil},
+		{"one user", mustJSON(t, sessions), ptr("jane.doe")},
+		{"none", []byte(`[]`), ptr("nobody")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(tc.body) }))
+			defer srv.Close()
+			fast := newProtocolServer(t, srv.URL, emulator.DefaultToken)
+			typ := fast.schema.DataSourceSchemas[userSessionsTypeName].ValueType()
+			attrs := map[string]tftypes.Value{}
+			if tc.userID != nil {
+				attrs["user_id"] = tftypes.NewValue(tftypes.String, *tc.userID)
+			}
+			req := &tfprotov6.ReadDataSourceRequest{TypeName: userSessionsTypeName, Config: fast.dynamicValue(t, typ, attrs)}
+
+			reference, err := providerserver.NewProtocol6WithError(New("test")())()
+			if err != nil {
+				t.Fatal(err)
+			}
+			configure(t, reference, fast.schema, srv.URL)
+			want := readState(t, reference, req, typ)
+			got := readState(t, fast, req, typ)
+			if !got.Equal(want) {
+				diffs, _ := got.Diff(want)
+				t.Fatalf("the msgpack state differs from the framework's in %d places, first %v", len(diffs), diffs[0])
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+func configure(t *testing.T, server tfprotov6.ProviderServer, schema *tfprotov6.GetProviderSchemaResponse, host string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := tfprotov6.NewDynamicValue(schema.Provider.ValueType(), tftypes.NewValue(schema.Provider.ValueType(), map[string]tftypes.Value{
+		"host": tftypes.NewValue(tftypes.String, host), "token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
+		"ca_certificate": tftypes.NewValue(tftypes.String, nil), "insecure": tftypes.NewValue(tftypes.Bool, nil),
+		"request_timeout": tftypes.NewValue(tftypes.Number, nil), "max_retries": tftypes.NewValue(tftypes.Number, nil),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &cfg})
+	if err != nil || hasError(resp.Diagnostics) {
+		t.Fatalf("configure: %v %s", err, diagText(resp.Diagnostics))
+	}
+}
+
+func readState(t *testing.T, server tfprotov6.ProviderServer, req *tfprotov6.ReadDataSourceRequest, typ tftypes.Type) tftypes.Value {
+	t.Helper()
+	resp, err := server.ReadDataSource(context.Background(), req)
+	if err != nil || hasError(resp.Diagnostics) {
+		t.Fatalf("read: %v %s", err, diagText(resp.Diagnostics))
+	}
+	v, err := resp.State.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
