@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -61,7 +61,8 @@ func BenchmarkUserSessionsRead(b *testing.B) {
 	}
 }
 
-// BenchmarkSessionsState is the provider's own part alone: sorting and building the state.
+// BenchmarkSessionsState is the provider's own part alone on the production path: sorting the
+// decoded sessions and encoding the state as msgpack.
 func BenchmarkSessionsState(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
@@ -75,8 +76,42 @@ func BenchmarkSessionsState(b *testing.B) {
 			for range b.N {
 				copy(sessions, seeded)
 				sortSessions(sessions)
-				if v := sessionsState(types.StringNull(), sessions); !v.IsKnown() {
-					b.Fatal("unknown state")
+				if len(encodeSessionsState(nil, sessions)) == 0 {
+					b.Fatal("no state")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUserSessionsReadFramework is the same read through the plugin framework's server
+// alone, where the data source's Read builds tftypes values: the path the protocol server
+// replaces, measured in the same run for comparison.
+func BenchmarkUserSessionsReadFramework(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
+			body := seededJSON(b, n)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(body)
+			}))
+			defer srv.Close()
+			p := newProtocolServer(b, srv.URL, emulator.DefaultToken)
+			reference, err := providerserver.NewProtocol6WithError(New("bench")())()
+			if err != nil {
+				b.Fatal(err)
+			}
+			configure(b, reference, p.schema, srv.URL)
+			typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType()
+			req := &tfprotov6.ReadDataSourceRequest{TypeName: userSessionsTypeName, Config: p.dynamicValue(b, typ, map[string]tftypes.Value{})}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			b.ResetTimer()
+			for range b.N {
+				resp, err := reference.ReadDataSource(ctx, req)
+				if err != nil || hasError(resp.Diagnostics) {
+					b.Fatalf("read: %v %s", err, diagText(resp.Diagnostics))
 				}
 			}
 		})

@@ -78,7 +78,7 @@ func TestMsgPackStateEqualsFrameworkState(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 
-func configure(t *testing.T, server tfprotov6.ProviderServer, schema *tfprotov6.GetProviderSchemaResponse, host string) {
+func configure(t testing.TB, server tfprotov6.ProviderServer, schema *tfprotov6.GetProviderSchemaResponse, host string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
