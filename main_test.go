@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,20 +54,48 @@ func TestExamplesValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	dirs = append(dirs, "examples/provider")
-	actions := acctest.AtLeast(t, tf, 1, 14)
-	validated := 0
+	// An example set is validated together; some need a newer Terraform than others.
+	type exampleSet struct {
+		name     string
+		files    []string
+		minor    int    // the least Terraform 1.x minor version it needs
+		needs    string // what needs that version
+		validate []string
+	}
+	var sets []exampleSet
 	for _, dir := range dirs {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
-		if len(files) == 0 {
-			continue
+		queries, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
+		var plain []string
+		for _, f := range files {
+			if filepath.Base(f) != "import-by-identity.tf" {
+				plain = append(plain, f)
+			}
 		}
-		t.Run(dir, func(t *testing.T) {
-			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) && !actions {
-				t.Skip("skipped: actions need Terraform 1.14 or later; this terraform is older")
+		minor, needs := 11, ""
+		if strings.HasPrefix(dir, filepath.Join("examples", "actions")) {
+			minor, needs = 14, "actions"
+		}
+		if len(plain) > 0 {
+			sets = append(sets, exampleSet{dir, plain, minor, needs, []string{"validate"}})
+		}
+		if identity := filepath.Join(dir, "import-by-identity.tf"); slices.Contains(files, identity) {
+			// Import by identity needs Terraform 1.12, and one import block per address.
+			sets = append(sets, exampleSet{identity, []string{filepath.Join(dir, "resource.tf"), identity}, 12, "import by identity", []string{"validate"}})
+		}
+		if len(queries) > 0 {
+			sets = append(sets, exampleSet{dir, queries, 14, "list resources (terraform query)", []string{"validate", "-query"}})
+		}
+	}
+	validated := 0
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			if !acctest.AtLeast(t, tf, 1, set.minor) {
+				t.Skipf("skipped: %s need Terraform 1.%d or later; this terraform is older", set.needs, set.minor)
 			}
 			work := t.TempDir()
 			required := false
-			for _, f := range files {
+			for _, f := range set.files {
 				data, err := os.ReadFile(f)
 				if err != nil {
 					t.Fatal(err)
@@ -77,12 +106,12 @@ func TestExamplesValidate(t *testing.T) {
 			if !required {
 				writeFile(t, filepath.Join(work, "versions.tf"), acctest.TerraformBlock)
 			}
-			cmd := exec.Command(tf, "validate", "-no-color")
+			cmd := exec.Command(tf, append(set.validate, "-no-color")...)
 			cmd.Dir = work
 			cmd.Env = env
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "The configuration is valid") || !strings.Contains(string(out), bin) {
-				t.Fatalf("terraform validate %s: %v\n%s", dir, err, out)
+				t.Fatalf("terraform %s %s: %v\n%s", strings.Join(set.validate, " "), set.name, err, out)
 			}
 		})
 		validated++

@@ -342,3 +342,9 @@ func ValidateToken(token string) error {
 	}
 	return nil
 }
+
+// ClusterURL is the cluster's normalised base URL (scheme://host[:port], lower-case host, no
+// API path): the identity of the cluster's singleton settings.
+func (c *Client) ClusterURL() string {
+	return c.base.Scheme + "://" + c.base.Host
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -24,6 +25,7 @@ var (
 	_ provider.ProviderWithConfigValidators = (*dtclusterProvider)(nil)
 	_ provider.ProviderWithValidateConfig   = (*dtclusterProvider)(nil)
 	_ provider.ProviderWithActions          = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithListResources    = (*dtclusterProvider)(nil)
 )
 
 // Environment variables read when the provider block leaves host or token out; the first set
@@ -161,6 +163,7 @@ func (p *dtclusterProvider) Configure(ctx context.Context, req provider.Configur
 	resp.ResourceData = client
 	resp.DataSourceData = client
 	resp.ActionData = client
+	resp.ListResourceData = client
 }
 
 func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resource {
@@ -173,6 +176,12 @@ func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resourc
 func (p *dtclusterProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewUserSessionsDataSource,
+	}
+}
+
+func (p *dtclusterProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewUserSessionsConfigListResource,
 	}
 }
 

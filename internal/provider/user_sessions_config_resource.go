@@ -84,7 +84,8 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 			"The cluster cannot delete this setting: by default, destroying the resource leaves the cluster as " +
 			"it is (with a warning). With `restore_on_destroy = true`, destroy puts back the configuration the " +
 			"cluster had before Terraform first applied or imported it.\n\n" +
-			"Import with the id `user_sessions`.",
+			"Import with the id `user_sessions`, or (Terraform 1.12 and later) by identity: the cluster's URL. " +
+			"`terraform query` (Terraform 1.14 and later) finds it through the list resource of the same name.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -189,6 +190,7 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 		// Once the PUT went through, Terraform must track the resource, even when reading it back
 		// failed (the error then marks it tainted; its restore_policy survives that).
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 	}
 }
 
@@ -209,6 +211,7 @@ func (r *userSessionsConfigResource) Read(ctx context.Context, req resource.Read
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
 
 // Update puts the declared configuration and reads it back. A change of restore_on_destroy
@@ -232,6 +235,7 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
 
 // apply puts the declared configuration of m and reads it back. When the cluster stores a value
@@ -294,18 +298,25 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 	}
 }
 
-// ImportState accepts only the singleton's id, and records the cluster's configuration at import
-// as the one restore_on_destroy puts back.
+// ImportState accepts the singleton's id (user_sessions) or, on Terraform 1.12 and later, an
+// identity naming the configured cluster, and records the cluster's configuration at import as
+// the one restore_on_destroy puts back.
 func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if req.ID != userSessionsConfigID {
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"The import id %q is not valid: the cluster has a single user sessions configuration, imported with the id %q "+
-				"(terraform import dtcluster_user_sessions_config.<name> %s, or an import block with id = %q).",
-			req.ID, userSessionsConfigID, userSessionsConfigID, userSessionsConfigID))
-		return
-	}
 	if r.client == nil {
 		notConfigured(&resp.Diagnostics)
+		return
+	}
+	switch {
+	case req.ID == "" && req.Identity != nil:
+		checkImportIdentity(ctx, req.Identity, r.client, &resp.Diagnostics)
+	case req.ID != userSessionsConfigID:
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"The import id %q is not valid: the cluster has a single user sessions configuration, imported with the id %q "+
+				"(terraform import dtcluster_user_sessions_config.<name> %s, or an import block with id = %q), or on "+
+				"Terraform 1.12 and later with an import block with identity = { cluster_url = %q }.",
+			req.ID, userSessionsConfigID, userSessionsConfigID, userSessionsConfigID, r.client.ClusterURL()))
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	current, err := r.client.GetUserSessionsConfig(ctx)
@@ -317,6 +328,7 @@ func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resour
 		RestorePolicy: restorePolicyValue(current)}
 	state.fromAPI(current)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
 
 // readInto reads the cluster's configuration into m. restore_policy is kept as it is.

@@ -44,9 +44,11 @@ func run() error {
 		}
 	}
 	ps := &tfjson.ProviderSchema{
-		ResourceSchemas:   map[string]*tfjson.Schema{},
-		DataSourceSchemas: map[string]*tfjson.Schema{},
-		ActionSchemas:     map[string]*tfjson.ActionSchema{},
+		ResourceSchemas:         map[string]*tfjson.Schema{},
+		DataSourceSchemas:       map[string]*tfjson.Schema{},
+		ActionSchemas:           map[string]*tfjson.ActionSchema{},
+		ListResourceSchemas:     map[string]*tfjson.Schema{},
+		ResourceIdentitySchemas: map[string]*tfjson.IdentitySchema{},
 	}
 	if ps.ConfigSchema, err = convertSchema(resp.Provider); err != nil {
 		return err
@@ -67,6 +69,27 @@ func run() error {
 			return err
 		}
 		ps.ActionSchemas[name] = &tfjson.ActionSchema{Block: block}
+	}
+	for name, s := range resp.ListResourceSchemas {
+		if ps.ListResourceSchemas[name], err = convertSchema(s); err != nil {
+			return err
+		}
+	}
+	identities, err := server.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		return err
+	}
+	for name, s := range identities.IdentitySchemas {
+		identity := &tfjson.IdentitySchema{Version: uint64(s.Version), Attributes: map[string]*tfjson.IdentityAttribute{}} //nolint:gosec // versions are small
+		for _, a := range s.IdentityAttributes {
+			typ, err := ctyType(a.Type)
+			if err != nil {
+				return fmt.Errorf("identity attribute %s: %w", a.Name, err)
+			}
+			identity.Attributes[a.Name] = &tfjson.IdentityAttribute{IdentityType: typ, Description: a.Description,
+				RequiredForImport: a.RequiredForImport, OptionalForImport: a.OptionalForImport}
+		}
+		ps.ResourceIdentitySchemas[name] = identity
 	}
 	out := tfjson.ProviderSchemas{FormatVersion: "1.0", Schemas: map[string]*tfjson.ProviderSchema{providerKey: ps}}
 	enc := json.NewEncoder(os.Stdout)

@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+)
+
+var _ resource.ResourceWithIdentity = (*userSessionsConfigResource)(nil)
+
+// userSessionsConfigIdentity identifies the session policy: a singleton per cluster, so the
+// cluster itself is its identity, as cloud providers identify a per-account singleton by account.
+type userSessionsConfigIdentity struct {
+	ClusterURL types.String `tfsdk:"cluster_url"`
+}
+
+// IdentitySchema declares the identity: the cluster's normalised base URL.
+func (r *userSessionsConfigResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"cluster_url": identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description: "The cluster's base URL, normalised: scheme and host (lower case) and port, without a " +
+					"trailing / or the /api/cluster/v2 suffix, such as https://cmc.example.com. It must be the " +
+					"cluster the provider configuration points at.",
+			},
+		},
+	}
+}
+
+// setIdentity records the cluster the client talks to as the resource's identity. identity is
+// nil where Terraform does not support identities (before 1.12, OpenTofu).
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, client *apiclient.Client, diags *diag.Diagnostics) {
+	if identity == nil || client == nil {
+		return
+	}
+	diags.Append(identity.Set(ctx, userSessionsConfigIdentity{ClusterURL: types.StringValue(client.ClusterURL())})...)
+}
+
+// checkImportIdentity accepts an import by identity only for the cluster the provider is
+// configured for: importing another cluster's policy through this configuration would manage the
+// wrong cluster.
+func checkImportIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, client *apiclient.Client, diags *diag.Diagnostics) {
+	var id userSessionsConfigIdentity
+	diags.Append(identity.Get(ctx, &id)...)
+	if diags.HasError() {
+		return
+	}
+	given := id.ClusterURL.ValueString()
+	normalised, err := apiclient.NormalizeHost(given)
+	if err != nil {
+		diags.AddAttributeError(path.Root("cluster_url"), "Invalid Import Identity", "cluster_url: "+err.Error())
+		return
+	}
+	if configured := client.ClusterURL(); normalised.Scheme+"://"+normalised.Host != configured {
+		diags.AddAttributeError(path.Root("cluster_url"), "Import Identity Names Another Cluster", fmt.Sprintf(
+			"The import identity names the cluster %s, but this provider configuration manages %s. Import through a "+
+				"provider configuration for %s (a provider alias), or set cluster_url = %q.",
+			normalised.Scheme+"://"+normalised.Host, configured, normalised.Scheme+"://"+normalised.Host, configured))
+	}
+}

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
+)
+
+// TestAccUserSessionsConfig_identity: the identity is the cluster's URL, kept in state on create;
+// an import block by identity imports the policy and plans empty; another cluster's URL is an
+// error naming the configured one. Resource identity needs Terraform 1.12.
+func TestAccUserSessionsConfig_identity(t *testing.T) {
+	srv := emulatortest.NewServer(t)
+	p := policy{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 600}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: providerBlock(srv) + configResource(p),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(configAddr, map[string]knownvalue.Check{"cluster_url": knownvalue.StringExact(srv.URL)}),
+				},
+			},
+			{
+				ResourceName:    configAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				Config:          providerBlock(srv) + configResource(p),
+			},
+			{
+				Config: providerBlock(srv) + configResource(p) + `
+import {
+  to = dtcluster_user_sessions_config.other
+  identity = {
+    cluster_url = "https://cmc.example.com"
+  }
+}
+` + p.Resource("other"),
+				ExpectError: regexp.MustCompile(`(?s)Import Identity Names Another Cluster.*https://cmc\.example\.com.*` + regexp.QuoteMeta(srv.URL)),
+			},
+		},
+	})
+}
+
+// TestCLIQueryGeneratesConfigThatPlansEmpty: terraform query -generate-config-out against the
+// emulator writes the resource and an import block by identity; applying them imports the policy
+// without changing it, and the next plan is empty. The list resource needs Terraform 1.14.
+func TestCLIQueryGeneratesConfigThatPlansEmpty(t *testing.T) {
+	acctest.RequireTerraform(t, 1, 14, "terraform query")
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t)
+	existing := policy{UserLimit: 6, AdminLimit: 3, Enabled: true, Timeout: 1200}
+	if err := srv.SetConfig(apiPolicy(existing)); err != nil {
+		t.Fatal(err)
+	}
+	c.write("main.tf", terraformBlock+providerBlock(srv))
+	example, err := os.ReadFile("../../examples/list-resources/dtcluster_user_sessions_config/list-resource.tfquery.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.write("policy.tfquery.hcl", string(example))
+	out := c.must("query", "-generate-config-out=generated.tf")
+	if !strings.Contains(out, "cluster_url="+srv.URL) {
+		t.Errorf("query output does not list the policy by its identity:\n%s", out)
+	}
+	generated, err := os.ReadFile(filepath.Join(c.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`resource "dtcluster_user_sessions_config"`, "user_limit  = 6", "user_inactivity_timeout       = 1200", "identity = {", `cluster_url = "` + srv.URL + `"`} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf lacks %q:\n%s", want, generated)
+		}
+	}
+	if out := c.must("apply", "-auto-approve"); !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply of the generated configuration:\n%s", tail(out))
+	}
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after the import is not empty:\n%s", tail(out))
+	}
+	if n := srv.CountRequests("PUT", "/clusterConfig/userSessions"); n != 0 {
+		t.Errorf("the import sent %d PUT requests", n)
+	}
+}
