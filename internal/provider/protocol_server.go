@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
@@ -55,15 +54,11 @@ func (s *dtclusterServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
 	config, err := req.Config.Unmarshal(userSessionsStateType)
+	if err != nil || !config.IsFullyKnown() {
+		return s.frameworkServer.ReadDataSource(ctx, req)
+	}
+	q, err := queryFromConfig(config)
 	if err != nil {
-		return s.frameworkServer.ReadDataSource(ctx, req)
-	}
-	var attrs map[string]tftypes.Value
-	if err := config.As(&attrs); err != nil || !attrs["user_id"].IsFullyKnown() {
-		return s.frameworkServer.ReadDataSource(ctx, req)
-	}
-	var userID *string
-	if err := attrs["user_id"].As(&userID); err != nil {
 		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
 	var diags diag.Diagnostics
@@ -72,17 +67,13 @@ func (s *dtclusterServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 		notConfigured(&diags)
 		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}, nil
 	}
-	id := ""
-	if userID != nil {
-		id = *userID
-	}
-	sessions, err := client.ListUserSessions(ctx, id)
+	sessions, err := client.ListUserSessions(ctx, q.apiUserID())
 	if err != nil {
 		addAPIError(&diags, "Unable to List User Sessions", err)
 		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}, nil
 	}
-	sortSessions(sessions)
-	return &tfprotov6.ReadDataSourceResponse{State: &tfprotov6.DynamicValue{MsgPack: encodeSessionsState(userID, sessions)}}, nil
+	state := encodeSessionsState(q, q.selectSessions(sessions))
+	return &tfprotov6.ReadDataSourceResponse{State: &tfprotov6.DynamicValue{MsgPack: state}}, nil
 }
 
 // toProtocol converts framework diagnostics (without attribute paths) for a protocol response.

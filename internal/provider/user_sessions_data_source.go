@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
@@ -22,10 +24,6 @@ type userSessionsDataSource struct {
 	client *apiclient.Client
 }
 
-type userSessionsDataSourceModel struct {
-	UserID types.String `tfsdk:"user_id"`
-}
-
 func (d *userSessionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_sessions"
 }
@@ -39,14 +37,47 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The user sessions on the cluster (Cluster API v2 `GET /userSessions`), of every user " +
-			"or of one. One request per read. The list is ordered by `user_id`, then `creation_time` (oldest " +
-			"first), then `session_id`, so plans stay stable whatever order the cluster answers in. An empty " +
-			"result is an empty list.",
+			"or of one, optionally filtered by login type, node and tenant. One request per read. The list is " +
+			"ordered by `user_id`, then `creation_time` (oldest first), then `session_id`, so plans stay stable " +
+			"whatever order the cluster answers in. An empty result is an empty list. The API filters by user " +
+			"only; `login_type`, `node_id` and `tenant_uuid` are applied by the provider to what it answers.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only the sessions of this user (API query parameter `userId`). Leave it out for every session on the cluster. Must not be empty.",
 				Validators:          userIDValidators(),
+			},
+			"login_type": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only sessions with this login type: `LOCAL`, `LDAP`, `SSO_MANAGED` or `DEVOPSTOKEN` " +
+					"(the documented values). Another value gives a warning, not an error, as the cluster may report " +
+					"new types. Applied by the provider.",
+				Validators: []validator.String{loginTypeValidator{}},
+			},
+			"node_id": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Only sessions held by this cluster node (0 to 2147483647). Applied by the provider.",
+				Validators:          []validator.Int64{int64validator.Between(nodeIDRange[0], nodeIDRange[1])},
+			},
+			"tenant_uuid": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only sessions of this environment (the cluster's UUID for the Cluster Management " +
+					"Console), matched exactly. Applied by the provider.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"exclude_personal_data": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "`true` leaves `ip` and `device` (personal data) null in every session, so they never " +
+					"reach state or plan files. Default `false`.",
+			},
+			"session_count": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "How many sessions `sessions` holds (after the filters).",
+			},
+			"sessions_per_user": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.Int64Type,
+				MarkdownDescription: "The number of sessions of each user in `sessions`, by `user_id`.",
 			},
 			"sessions": schema.ListNestedAttribute{
 				Computed:            true,
@@ -71,23 +102,24 @@ func (d *userSessionsDataSource) Configure(_ context.Context, req datasource.Con
 	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// Read is the framework path of the read: the provider's protocol server answers this data
+// source's reads itself (dtclusterServer), so this runs where the provider is served through the
+// plugin framework alone, and as the reference the protocol server's state is tested against.
 func (d *userSessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var data userSessionsDataSourceModel
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("user_id"), &data.UserID)...)
-	if resp.Diagnostics.HasError() {
+	q, err := queryFromConfig(req.Config.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read the Configuration", err.Error())
 		return
 	}
 	if d.client == nil {
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	sessions, err := d.client.ListUserSessions(ctx, data.UserID.ValueString())
+	sessions, err := d.client.ListUserSessions(ctx, q.apiUserID())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to List User Sessions", err)
 		return
 	}
-	sortSessions(sessions)
-	// The state is built as terraform-plugin-go values in one pass: going through framework
-	// values and State.Set cost twice the time and 60% more memory (BENCHMARKS.md).
-	resp.State.Raw = sessionsState(data.UserID, sessions)
+	// The state is built as terraform-plugin-go values in one pass, without framework values.
+	resp.State.Raw = sessionsState(q, q.selectSessions(sessions))
 }

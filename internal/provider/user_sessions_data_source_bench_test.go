@@ -76,7 +76,7 @@ func BenchmarkSessionsState(b *testing.B) {
 			for range b.N {
 				copy(sessions, seeded)
 				sortSessions(sessions)
-				if len(encodeSessionsState(nil, sessions)) == 0 {
+				if len(encodeSessionsState(sessionsQuery{}, sessions)) == 0 {
 					b.Fatal("no state")
 				}
 			}

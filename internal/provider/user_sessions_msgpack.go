@@ -14,14 +14,32 @@ var sessionAttributeNames = []string{
 	"creation_time", "device", "ip", "last_accessed_timestamp", "login_type", "node_id", "session_id", "tenant_uuid", "user_id",
 }
 
-// encodeSessionsState writes the data source's whole state, {sessions = [...], user_id = ...},
-// as the msgpack the protocol carries, straight from the sorted sessions: no intermediate
-// framework or tftypes values, which cost most of a large read. userID nil is a null user_id;
-// optional fields the API left out are nulls.
-func encodeSessionsState(userID *string, sessions []apiclient.UserSession) []byte {
+// stateAttributeNames are the data source's top-level attributes in sorted order, as
+// encodeSessionsState writes them.
+var stateAttributeNames = []string{
+	"exclude_personal_data", "login_type", "node_id", "session_count", "sessions", "sessions_per_user", "tenant_uuid", "user_id",
+}
+
+// encodeSessionsState writes the data source's whole state as the msgpack the protocol carries,
+// straight from the selected, sorted sessions: no intermediate framework or tftypes values,
+// which cost most of a large read. The configuration q is echoed (null where unset); optional
+// fields the API left out are nulls.
+func encodeSessionsState(q sessionsQuery, sessions []apiclient.UserSession) []byte {
 	// About 330 bytes a session: the nine attribute names (114 bytes) and the values.
-	e := msgpackWriter{buf: make([]byte, 0, 64+len(sessions)*360)}
-	e.mapHeader(2)
+	e := msgpackWriter{buf: make([]byte, 0, 256+len(sessions)*360)}
+	e.mapHeader(len(stateAttributeNames))
+	e.str("exclude_personal_data")
+	if q.excludePersonalData == nil {
+		e.null()
+	} else {
+		e.bool(*q.excludePersonalData)
+	}
+	e.str("login_type")
+	e.optionalStr(q.loginType)
+	e.str("node_id")
+	e.optionalInt(q.nodeID)
+	e.str("session_count")
+	e.int(int64(len(sessions)))
 	e.str("sessions")
 	e.arrayHeader(len(sessions))
 	for i := range sessions {
@@ -34,11 +52,7 @@ func encodeSessionsState(userID *string, sessions []apiclient.UserSession) []byt
 		e.str("ip")
 		e.optionalStr(s.IP)
 		e.str("last_accessed_timestamp")
-		if s.LastAccessedTimestamp == nil {
-			e.null()
-		} else {
-			e.int(*s.LastAccessedTimestamp)
-		}
+		e.optionalInt(s.LastAccessedTimestamp)
 		e.str("login_type")
 		e.str(s.LoginType)
 		e.str("node_id")
@@ -50,8 +64,17 @@ func encodeSessionsState(userID *string, sessions []apiclient.UserSession) []byt
 		e.str("user_id")
 		e.str(s.UserID)
 	}
+	users, counts := sessionsPerUser(sessions)
+	e.str("sessions_per_user")
+	e.mapHeader(len(users))
+	for i, u := range users {
+		e.str(u)
+		e.int(counts[i])
+	}
+	e.str("tenant_uuid")
+	e.optionalStr(q.tenantUUID)
 	e.str("user_id")
-	e.optionalStr(userID)
+	e.optionalStr(q.userID)
 	return e.buf
 }
 
@@ -61,6 +84,22 @@ type msgpackWriter struct {
 }
 
 func (e *msgpackWriter) null() { e.buf = append(e.buf, 0xc0) }
+
+func (e *msgpackWriter) bool(b bool) {
+	if b {
+		e.buf = append(e.buf, 0xc3)
+	} else {
+		e.buf = append(e.buf, 0xc2)
+	}
+}
+
+func (e *msgpackWriter) optionalInt(n *int64) {
+	if n == nil {
+		e.null()
+		return
+	}
+	e.int(*n)
+}
 
 func (e *msgpackWriter) mapHeader(n int) {
 	switch {

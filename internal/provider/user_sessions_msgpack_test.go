@@ -19,8 +19,13 @@ import (
 func TestSessionsMsgPackMatchesSchema(t *testing.T) {
 	p := newProtocolServer(t, "http://127.0.0.1:1", emulator.DefaultToken)
 	typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType().(tftypes.Object)
-	if len(typ.AttributeTypes) != 2 {
-		t.Fatalf("the data source has attributes %v; the msgpack path writes sessions and user_id only", typ.AttributeTypes)
+	var top []string
+	for name := range typ.AttributeTypes {
+		top = append(top, name)
+	}
+	slices.Sort(top)
+	if !slices.Equal(top, stateAttributeNames) {
+		t.Errorf("schema attributes %v, msgpack path %v", top, stateAttributeNames)
 	}
 	element := typ.AttributeTypes["sessions"].(tftypes.List).ElementType.(tftypes.Object)
 	var names []string
@@ -42,13 +47,18 @@ func TestMsgPackStateEqualsFrameworkState(t *testing.T) {
 	odd := "j\u00e4ne \"quoted\" " + string(make([]byte, 300))
 	sessions = append(sessions, emulator.UserSession{UserID: odd, NodeID: -70000, SessionID: "s", CreationTime: -1, TenantUUID: "t", LoginType: "NEW_TYPE"})
 	for _, tc := range []struct {
-		name   string
-		body   []byte
-		userID *string
+		name  string
+		body  []byte
+		attrs map[string]tftypes.Value
 	}{
 		{"every session", mustJSON(t, sessions), nil},
-		{"one user", mustJSON(t, sessions), ptr("jane.doe")},
-		{"none", []byte(`[]`), ptr("nobody")},
+		{"one user", mustJSON(t, sessions), map[string]tftypes.Value{"user_id": tftypes.NewValue(tftypes.String, "jane.doe")}},
+		{"none", []byte(`[]`), map[string]tftypes.Value{"user_id": tftypes.NewValue(tftypes.String, "nobody")}},
+		{"every filter", mustJSON(t, sessions), map[string]tftypes.Value{
+			"login_type": tftypes.NewValue(tftypes.String, "LDAP"), "node_id": tftypes.NewValue(tftypes.Number, 2),
+			"tenant_uuid": tftypes.NewValue(tftypes.String, emulator.ClusterUUID), "exclude_personal_data": tftypes.NewValue(tftypes.Bool, true),
+		}},
+		{"personal data kept", mustJSON(t, sessions), map[string]tftypes.Value{"exclude_personal_data": tftypes.NewValue(tftypes.Bool, false)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(tc.body) }))
@@ -56,8 +66,8 @@ func TestMsgPackStateEqualsFrameworkState(t *testing.T) {
 			fast := newProtocolServer(t, srv.URL, emulator.DefaultToken)
 			typ := fast.schema.DataSourceSchemas[userSessionsTypeName].ValueType()
 			attrs := map[string]tftypes.Value{}
-			if tc.userID != nil {
-				attrs["user_id"] = tftypes.NewValue(tftypes.String, *tc.userID)
+			for k, v := range tc.attrs {
+				attrs[k] = v
 			}
 			req := &tfprotov6.ReadDataSourceRequest{TypeName: userSessionsTypeName, Config: fast.dynamicValue(t, typ, attrs)}
 

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
@@ -26,8 +25,14 @@ var sessionTerraformType = tftypes.Object{AttributeTypes: map[string]tftypes.Typ
 }}
 
 var userSessionsStateType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-	"user_id":  tftypes.String,
-	"sessions": tftypes.List{ElementType: sessionTerraformType},
+	"user_id":               tftypes.String,
+	"login_type":            tftypes.String,
+	"node_id":               tftypes.Number,
+	"tenant_uuid":           tftypes.String,
+	"exclude_personal_data": tftypes.Bool,
+	"session_count":         tftypes.Number,
+	"sessions_per_user":     tftypes.Map{ElementType: tftypes.Number},
+	"sessions":              tftypes.List{ElementType: sessionTerraformType},
 }}
 
 // sortSessions puts sessions in the documented order: by user_id, then creation_time (oldest
@@ -42,9 +47,10 @@ func sortSessions(sessions []apiclient.UserSession) {
 	})
 }
 
-// sessionsState builds the data source's whole state in one pass, without reflection, so a read
-// of 100k sessions costs what the values cost. Optional fields the API left out are null.
-func sessionsState(userID types.String, sessions []apiclient.UserSession) tftypes.Value {
+// sessionsState builds the data source's whole state in one pass, without reflection: the
+// configuration q echoed, the selected sessions, their count and their count per user. Optional
+// fields the API left out are null.
+func sessionsState(q sessionsQuery, sessions []apiclient.UserSession) tftypes.Value {
 	elems := make([]tftypes.Value, len(sessions))
 	for i := range sessions {
 		s := &sessions[i]
@@ -60,15 +66,24 @@ func sessionsState(userID types.String, sessions []apiclient.UserSession) tftype
 			"ip":                      optionalString(s.IP),
 		})
 	}
-	var user tftypes.Value
-	if userID.IsNull() || userID.IsUnknown() {
-		user = tftypes.NewValue(tftypes.String, nil)
-	} else {
-		user = tftypes.NewValue(tftypes.String, userID.ValueString())
+	users, counts := sessionsPerUser(sessions)
+	perUser := make(map[string]tftypes.Value, len(users))
+	for i, u := range users {
+		perUser[u] = number(counts[i])
+	}
+	exclude := tftypes.NewValue(tftypes.Bool, nil)
+	if q.excludePersonalData != nil {
+		exclude = tftypes.NewValue(tftypes.Bool, *q.excludePersonalData)
 	}
 	return tftypes.NewValue(userSessionsStateType, map[string]tftypes.Value{
-		"user_id":  user,
-		"sessions": tftypes.NewValue(userSessionsStateType.AttributeTypes["sessions"], elems),
+		"user_id":               optionalString(q.userID),
+		"login_type":            optionalString(q.loginType),
+		"node_id":               optionalNumber(q.nodeID),
+		"tenant_uuid":           optionalString(q.tenantUUID),
+		"exclude_personal_data": exclude,
+		"session_count":         number(int64(len(sessions))),
+		"sessions_per_user":     tftypes.NewValue(userSessionsStateType.AttributeTypes["sessions_per_user"], perUser),
+		"sessions":              tftypes.NewValue(userSessionsStateType.AttributeTypes["sessions"], elems),
 	})
 }
 

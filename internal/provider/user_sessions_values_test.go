@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
@@ -21,7 +20,7 @@ func TestSessionsStateMatchesSchema(t *testing.T) {
 	if want := resp.Schema.Type().TerraformType(ctx); !userSessionsStateType.Equal(want) {
 		t.Fatalf("state type %s, schema type %s", userSessionsStateType, want)
 	}
-	if got := sessionsState(types.StringValue("x"), nil).Type(); !got.Equal(userSessionsStateType) {
+	if got := sessionsState(sessionsQuery{userID: ptr("x")}, nil).Type(); !got.Equal(userSessionsStateType) {
 		t.Fatalf("value type %s", got)
 	}
 }
@@ -36,7 +35,7 @@ func TestSessionsStateFromSeed(t *testing.T) {
 	sortSessions(sessions)
 	var top map[string]tftypes.Value
 	var elems []tftypes.Value
-	if err := sessionsState(types.StringNull(), sessions).As(&top); err != nil {
+	if err := sessionsState(sessionsQuery{}, sessions).As(&top); err != nil {
 		t.Fatal(err)
 	}
 	if err := top["sessions"].As(&elems); err != nil || len(elems) != 200 || !top["user_id"].IsNull() {

@@ -7,10 +7,17 @@ data "dtcluster_user_sessions" "jane" {
 }
 
 output "sessions_per_user" {
-  value = {
-    for user in distinct(data.dtcluster_user_sessions.all.sessions[*].user_id) :
-    user => length([for s in data.dtcluster_user_sessions.all.sessions : s if s.user_id == user])
-  }
+  value = data.dtcluster_user_sessions.all.sessions_per_user
+}
+
+# Filters applied by the provider, and the personal data (ip, device) left out of state.
+data "dtcluster_user_sessions" "ldap" {
+  login_type            = "LDAP"
+  exclude_personal_data = true
+}
+
+output "ldap_sessions" {
+  value = data.dtcluster_user_sessions.ldap.session_count
 }
 
 output "jane_logged_in_from" {
