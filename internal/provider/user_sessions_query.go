@@ -98,7 +98,9 @@ func (loginTypeValidator) Description(context.Context) string {
 	return "one of " + fmt.Sprint(knownLoginTypes) + "; another value gives a warning"
 }
 
-func (v loginTypeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v loginTypeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (loginTypeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || slices.Contains(knownLoginTypes, req.ConfigValue.ValueString()) {
