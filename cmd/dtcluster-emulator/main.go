@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,6 +66,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	urlFile := fs.String("url-file", "", "once serving, write the base URL to this file (atomically), so a script can wait for it")
 	logRequests := fs.Bool("log-requests", false, "print each API request and its status on stdout")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	useTLS := fs.Bool("tls", false, "serve HTTPS with a certificate of a CA made at start (for a CI service reached by name); see -ca-file and -tls-hosts")
+	caFile := fs.String("ca-file", "", "with -tls: write the CA certificate (PEM) to this file, for the provider's ca_certificate")
+	tlsHosts := fs.String("tls-hosts", "localhost,127.0.0.1,::1", "with -tls: comma-separated host names and addresses the certificate names (add the service's name, such as dtcluster-emulator)")
 	putStatus := fs.Int("put-status", 200, "status of a successful PUT: 200 (documented) or 204 (the docs' example)")
 	noSessions := fs.String("no-sessions-answer", string(emulator.NoSessionsEmptyArray),
 		fmt.Sprintf("how a filtered session list answers for a user without sessions (undocumented): one of %v", emulator.NoSessionsAnswers))
@@ -105,7 +110,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "%s %s\n", time.Now().UTC().Format("15:04:05.000"), r)
 		}))
 	}
-	srv, err := emulator.Start(*listen, opts...)
+	var tlsConfig *tls.Config
+	if *useTLS {
+		config, caPEM, err := emulator.SelfSignedTLS(strings.Split(*tlsHosts, ","))
+		if err != nil {
+			return fmt.Errorf("-tls: %w", err)
+		}
+		tlsConfig = config
+		if *caFile != "" {
+			if err := writeAtomically(*caFile, strings.TrimSpace(string(caPEM))); err != nil {
+				return fmt.Errorf("-ca-file: %w", err)
+			}
+		}
+	} else if *caFile != "" {
+		return errors.New("-ca-file needs -tls")
+	}
+	srv, err := emulator.StartTLS(*listen, tlsConfig, opts...)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"os"
@@ -215,4 +217,44 @@ func TestRunLogRequests(t *testing.T) {
 		}
 	}()
 	stop()
+}
+
+// TestRunTLS: -tls serves HTTPS with a certificate that the CA written to -ca-file verifies, for
+// the names given with -tls-hosts; plain HTTP to it fails.
+func TestRunTLS(t *testing.T) {
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	lines, stop := startRun(t, "-listen", "127.0.0.1:0", "-tls", "-ca-file", caFile, "-tls-hosts", "127.0.0.1,dtcluster-emulator")
+	first := nextLine(t, lines)
+	m := regexp.MustCompile(`(https://127\.0\.0\.1:\d+)$`).FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("first line %q does not end with an https URL", first)
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	defer stop()
+	pemData, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		t.Fatalf("-ca-file holds no certificate: %q", pemData)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := client.Get(m[1] + emulator.HealthPath)
+	if err != nil {
+		t.Fatalf("HTTPS with the written CA: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("health = %d", resp.StatusCode)
+	}
+	if _, err := http.Get(m[1] + emulator.HealthPath); err == nil {
+		t.Error("the system roots trusted the emulator's certificate")
+	}
+	if err := run(context.Background(), []string{"-ca-file", caFile}, io.Discard); err == nil {
+		t.Error("-ca-file without -tls was accepted")
+	}
 }

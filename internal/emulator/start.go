@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"time"
@@ -19,6 +20,12 @@ type Running struct {
 // Start serves a new emulator with opts on addr (port 0 picks a free port) until Shutdown. It is
 // how commands and tools run the emulator; Go tests use emulatortest.
 func Start(addr string, opts ...Option) (*Running, error) {
+	return StartTLS(addr, nil, opts...)
+}
+
+// StartTLS is Start over HTTPS with tlsConfig (see SelfSignedTLS); a nil tlsConfig serves plain
+// HTTP.
+func StartTLS(addr string, tlsConfig *tls.Config, opts ...Option) (*Running, error) {
 	if err := Check(opts...); err != nil {
 		return nil, err
 	}
@@ -26,8 +33,12 @@ func Start(addr string, opts ...Option) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
+	scheme := "http"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+	}
 	e := New(opts...)
-	r := &Running{Emulator: e, URL: "http://" + ln.Addr().String(), served: make(chan error, 1),
+	r := &Running{Emulator: e, URL: scheme + "://" + ln.Addr().String(), served: make(chan error, 1),
 		server: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}}
 	go func() { r.served <- r.server.Serve(ln) }()
 	return r, nil
