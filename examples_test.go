@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,15 @@ func startEmulator(t *testing.T, opts ...emulator.Option) *emulator.Running {
 // against the emulator, or against the cluster in DYNATRACE_CLUSTER_URL and
 // DYNATRACE_CLUSTER_API_TOKEN when both are set (another emulator, say): every run passes.
 func TestModuleTests(t *testing.T) {
-	tf := acctest.Terraform(t)
+	moduleTests(t, acctest.Terraform(t))
+}
+
+// TestModuleTestsOpenTofu runs the same module tests with tofu test.
+func TestModuleTestsOpenTofu(t *testing.T) {
+	moduleTests(t, acctest.OpenTofu(t))
+}
+
+func moduleTests(t *testing.T, tf string) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("skipped: the module's logins run posts to the emulator's control API with curl, which is not on PATH")
 	}
@@ -107,6 +116,44 @@ func TestMultiClusterExample(t *testing.T) {
 		t.Errorf("staging holds %+v, want the staging policy", got)
 	}
 	if out := terraformIn(t, tf, dir, env, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after apply is not empty:\n%s", out)
+	}
+}
+
+// TestOpenTofuProviderForEach applies examples/multi-cluster-opentofu (provider for_each) with
+// OpenTofu against three emulators: each gets its environment's policy; the next plan is empty.
+func TestOpenTofuProviderForEach(t *testing.T) {
+	tofu := acctest.OpenTofu(t)
+	env, _ := devOverrides(t)
+	type cluster struct {
+		srv         *emulator.Running
+		environment string
+		userLimit   int32
+	}
+	clusters := map[string]cluster{}
+	var vars, tokens []string
+	for name, c := range map[string]struct {
+		environment string
+		userLimit   int32
+	}{"prod": {"production", 3}, "staging": {"staging", 5}, "dev": {"development", 10}} {
+		token := "dt0c01." + strings.ToUpper(name) + ".token-of-" + name
+		srv := startEmulator(t, emulator.WithToken(token))
+		clusters[name] = cluster{srv, c.environment, c.userLimit}
+		vars = append(vars, fmt.Sprintf("%s = { url = %q, environment = %q }", name, srv.URL, c.environment))
+		tokens = append(tokens, fmt.Sprintf("%s = %q", name, token))
+	}
+	env = append(env, "TF_VAR_clusters={"+strings.Join(vars, ", ")+"}", "TF_VAR_tokens={"+strings.Join(tokens, ", ")+"}")
+	work := t.TempDir()
+	copyTree(t, "examples", work)
+	dir := filepath.Join(work, "multi-cluster-opentofu")
+	terraformIn(t, tofu, dir, env, "get")
+	terraformIn(t, tofu, dir, env, "apply", "-auto-approve")
+	for name, c := range clusters {
+		if got := c.srv.Config().ConcurrentSessionPolicy.UserLimit; got != c.userLimit {
+			t.Errorf("%s holds user_limit %d, want %d (%s)", name, got, c.userLimit, c.environment)
+		}
+	}
+	if out := terraformIn(t, tofu, dir, env, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Errorf("plan after apply is not empty:\n%s", out)
 	}
 }

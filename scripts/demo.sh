@@ -166,8 +166,10 @@ note "the cluster is back at 5 sessions per user; the next plan is empty"
 version_text=$("$terraform" version)
 [[ $version_text =~ v([0-9]+)\.([0-9]+) ]] || fail "cannot read the Terraform version from: $version_text"
 major=${BASH_REMATCH[1]}; minor=${BASH_REMATCH[2]}; version="$major.$minor"
-if [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; then
-  say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action (Terraform $version)"
+tool=Terraform
+if [[ $version_text == OpenTofu* ]]; then tool=OpenTofu; fi
+if [ "$tool" = Terraform ] && { [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; }; then
+  say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action ($tool $version)"
   cat >>"$work/main/main.tf" <<'HCL'
 
 action "dtcluster_remove_user_sessions" "offboard" {
@@ -181,7 +183,7 @@ HCL
   grep -iE 'action|ended|ending|listing|complete' <<<"$invoked" | grep -vE '^[a-z_]+ = ' || true
   grep -qE 'Ended [0-9]+ session|has no sessions' <<<"$invoked" || fail "the action did not report the sessions it ended"
 else
-  say "6. End jane.doe's sessions with the dtcluster_user_sessions_removal resource (Terraform $version has no actions; 1.14+ uses the action)"
+  say "6. End jane.doe's sessions with the dtcluster_user_sessions_removal resource ($tool $version has no actions; Terraform 1.14+ uses the action)"
   cat >>"$work/main/main.tf" <<'HCL'
 
 resource "dtcluster_user_sessions_removal" "offboard" {

@@ -105,6 +105,17 @@ func Terraform(t TB) string {
 	return tf
 }
 
+// OpenTofu returns the tofu binary the tests may run (DTCLUSTER_TOFU_PATH, which make test sets
+// from TOFU), or skips t saying how to run it.
+func OpenTofu(t TB) string {
+	t.Helper()
+	tofu := os.Getenv("DTCLUSTER_TOFU_PATH")
+	if tofu == "" {
+		t.Skip("skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH, or TOFU=/path/to/tofu for make test (CI builds OpenTofu 1.12.6 with the shared tool)")
+	}
+	return tofu
+}
+
 // TerraformVersion reports the major and minor version of the terraform (or tofu) binary.
 func TerraformVersion(tf string) (major, minor int, err error) {
 	out, err := exec.Command(tf, "version", "-json").Output()

@@ -28,8 +28,9 @@ func main() {
 	largeRuns := flag.Int("large-runs", 3, "runs for the 100k-session figure")
 	baseline := flag.String("baseline", "", "a git revision of this repository to compare with, A/B in the same run (empty: no comparison)")
 	compareOnly := flag.Bool("compare-only", false, "with -baseline: run only the A/B comparison")
+	clustersOnly := flag.Bool("clusters-only", false, "run only the several-clusters scenario")
 	flag.Parse()
-	if err := run(*runs, *largeRuns, *baseline, *compareOnly); err != nil {
+	if err := run(*runs, *largeRuns, *baseline, *compareOnly, *clustersOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "e2ebench:", err)
 		os.Exit(1)
 	}
@@ -43,7 +44,7 @@ type bench struct {
 	env    []string
 }
 
-func run(runs, largeRuns int, baseline string, compareOnly bool) error {
+func run(runs, largeRuns int, baseline string, compareOnly, clustersOnly bool) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -76,6 +77,9 @@ func run(runs, largeRuns int, baseline string, compareOnly bool) error {
 	if compareOnly && baseline != "" {
 		return b.compare(baseline, runs, largeRuns)
 	}
+	if clustersOnly {
+		return b.clusters(runs)
+	}
 	if err := b.sizeAndStartup(debugBinary, runs*4); err != nil {
 		return err
 	}
@@ -83,6 +87,9 @@ func run(runs, largeRuns int, baseline string, compareOnly bool) error {
 		return err
 	}
 	if err := b.dataSource(runs, largeRuns); err != nil {
+		return err
+	}
+	if err := b.clusters(runs); err != nil {
 		return err
 	}
 	if baseline != "" {
