@@ -167,7 +167,7 @@ version_text=$("$terraform" version)
 [[ $version_text =~ v([0-9]+)\.([0-9]+) ]] || fail "cannot read the Terraform version from: $version_text"
 major=${BASH_REMATCH[1]}; minor=${BASH_REMATCH[2]}; version="$major.$minor"
 tool=Terraform
-if [[ $version_text == OpenTofu* ]]; then tool=OpenTofu; fi
+if [[ $version_text == *OpenTofu* ]]; then tool=OpenTofu; fi
 if [ "$tool" = Terraform ] && { [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; }; then
   say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action ($tool $version)"
   cat >>"$work/main/main.tf" <<'HCL'
