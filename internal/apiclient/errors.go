@@ -88,9 +88,7 @@ func (e *APIError) render(multiline bool) string {
 			b.WriteString(" [" + strings.Join(parts, "; ") + "]")
 		}
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
-	}
+	b.WriteString(attemptsNote(e.Attempts))
 	if hint := e.hint(); hint != "" {
 		if multiline {
 			b.WriteString("\n\n" + hint)
@@ -176,10 +174,7 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string {
-	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Reason)
-	if e.Attempts > 1 {
-		s += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
-	}
+	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Reason) + attemptsNote(e.Attempts)
 	if e.Hint != "" {
 		s += "; " + e.Hint
 	}
@@ -189,6 +184,14 @@ func (e *RequestError) Error() string {
 // Unwrap returns the underlying error, so errors.Is(err, context.Canceled) holds for a cancelled
 // call.
 func (e *RequestError) Unwrap() error { return e.err }
+
+// attemptsNote says how often a call was tried, when it was more than once.
+func attemptsNote(attempts int) string {
+	if attempts > 1 {
+		return fmt.Sprintf(" (gave up after %d attempts)", attempts)
+	}
+	return ""
+}
 
 // IsCancelled reports whether err ended a call because its context was cancelled (Ctrl-C).
 func IsCancelled(err error) bool { return errors.Is(err, context.Canceled) }

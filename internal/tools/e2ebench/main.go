@@ -7,7 +7,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -29,8 +28,9 @@ func main() {
 	baseline := flag.String("baseline", "", "a git revision of this repository to compare with, A/B in the same run (empty: no comparison)")
 	compareOnly := flag.Bool("compare-only", false, "with -baseline: run only the A/B comparison")
 	clustersOnly := flag.Bool("clusters-only", false, "run only the several-clusters scenario")
+	terraform := flag.String("terraform", "terraform", "the terraform (or tofu) binary to measure")
 	flag.Parse()
-	if err := run(*runs, *largeRuns, *baseline, *compareOnly, *clustersOnly); err != nil {
+	if err := run(*terraform, *runs, *largeRuns, *baseline, *compareOnly, *clustersOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "e2ebench:", err)
 		os.Exit(1)
 	}
@@ -44,10 +44,10 @@ type bench struct {
 	env    []string
 }
 
-func run(runs, largeRuns int, baseline string, compareOnly, clustersOnly bool) error {
-	tf, err := exec.LookPath("terraform")
+func run(terraform string, runs, largeRuns int, baseline string, compareOnly, clustersOnly bool) error {
+	tf, err := exec.LookPath(terraform)
 	if err != nil {
-		return errors.New("terraform is not on PATH")
+		return fmt.Errorf("%s: %w", terraform, err)
 	}
 	work, err := os.MkdirTemp("", "dtcluster-e2ebench-")
 	if err != nil {
