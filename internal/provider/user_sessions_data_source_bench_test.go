@@ -30,9 +30,15 @@ func seededJSON(tb testing.TB, n int) []byte {
 }
 
 // BenchmarkUserSessionsRead is the data source's whole read path as Terraform drives it: the
-// ReadDataSource RPC, the HTTP request over loopback, JSON decoding, sorting, building the list
-// as framework values and encoding the new state for the protocol.
+// ReadDataSource RPC of the provider's protocol server, the HTTP request over loopback, JSON
+// decoding, sorting and the state encoded as msgpack.
 func BenchmarkUserSessionsRead(b *testing.B) {
+	benchmarkRead(b, func(p *protocolServer, _ string) tfprotov6.ProviderServer { return p })
+}
+
+// benchmarkRead times ReadDataSource of every session at each size, on the server that pick
+// returns (given the provider's protocol server, configured, and the URL it talks to).
+func benchmarkRead(b *testing.B, pick func(p *protocolServer, url string) tfprotov6.ProviderServer) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			body := seededJSON(b, n)
@@ -42,17 +48,15 @@ func BenchmarkUserSessionsRead(b *testing.B) {
 			}))
 			defer srv.Close()
 			p := newProtocolServer(b, srv.URL, emulator.DefaultToken)
-			typ := p.schema.DataSourceSchemas["dtcluster_user_sessions"].ValueType()
-			req := &tfprotov6.ReadDataSourceRequest{
-				TypeName: "dtcluster_user_sessions",
-				Config:   p.dynamicValue(b, typ, map[string]tftypes.Value{}),
-			}
+			server := pick(p, srv.URL)
+			typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType()
+			req := &tfprotov6.ReadDataSourceRequest{TypeName: userSessionsTypeName, Config: p.dynamicValue(b, typ, map[string]tftypes.Value{})}
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(body)))
 			b.ResetTimer()
 			for range b.N {
-				resp, err := p.ReadDataSource(ctx, req)
+				resp, err := server.ReadDataSource(ctx, req)
 				if err != nil || hasError(resp.Diagnostics) {
 					b.Fatalf("read: %v %s", err, diagText(resp.Diagnostics))
 				}
@@ -88,32 +92,12 @@ func BenchmarkSessionsState(b *testing.B) {
 // alone, where the data source's Read builds tftypes values: the path the protocol server
 // replaces, measured in the same run for comparison.
 func BenchmarkUserSessionsReadFramework(b *testing.B) {
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
-			body := seededJSON(b, n)
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write(body)
-			}))
-			defer srv.Close()
-			p := newProtocolServer(b, srv.URL, emulator.DefaultToken)
-			reference, err := providerserver.NewProtocol6WithError(New("bench")())()
-			if err != nil {
-				b.Fatal(err)
-			}
-			configure(b, reference, p.schema, srv.URL)
-			typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType()
-			req := &tfprotov6.ReadDataSourceRequest{TypeName: userSessionsTypeName, Config: p.dynamicValue(b, typ, map[string]tftypes.Value{})}
-			ctx := context.Background()
-			b.ReportAllocs()
-			b.SetBytes(int64(len(body)))
-			b.ResetTimer()
-			for range b.N {
-				resp, err := reference.ReadDataSource(ctx, req)
-				if err != nil || hasError(resp.Diagnostics) {
-					b.Fatalf("read: %v %s", err, diagText(resp.Diagnostics))
-				}
-			}
-		})
-	}
+	benchmarkRead(b, func(p *protocolServer, url string) tfprotov6.ProviderServer {
+		reference, err := providerserver.NewProtocol6WithError(New("bench")())()
+		if err != nil {
+			b.Fatal(err)
+		}
+		configure(b, reference, p.schema, url)
+		return reference
+	})
 }
