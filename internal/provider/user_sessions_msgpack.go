@@ -101,25 +101,19 @@ func (e *msgpackWriter) optionalInt(n *int64) {
 	e.int(*n)
 }
 
-func (e *msgpackWriter) mapHeader(n int) {
-	switch {
-	case n < 16:
-		e.buf = append(e.buf, 0x80|byte(n))
-	case n <= math.MaxUint16:
-		e.buf = binary.BigEndian.AppendUint16(append(e.buf, 0xde), uint16(n))
-	default:
-		e.buf = binary.BigEndian.AppendUint32(append(e.buf, 0xdf), uint32(n)) //nolint:gosec // lengths are below 2^32
-	}
-}
+func (e *msgpackWriter) mapHeader(n int)   { e.header(n, 0x80, 0xde, 0xdf) }
+func (e *msgpackWriter) arrayHeader(n int) { e.header(n, 0x90, 0xdc, 0xdd) }
 
-func (e *msgpackWriter) arrayHeader(n int) {
+// header writes the length of a map or an array: in the fix form below 16, else in the 16-bit
+// or 32-bit form.
+func (e *msgpackWriter) header(n int, fix, form16, form32 byte) {
 	switch {
 	case n < 16:
-		e.buf = append(e.buf, 0x90|byte(n))
+		e.buf = append(e.buf, fix|byte(n))
 	case n <= math.MaxUint16:
-		e.buf = binary.BigEndian.AppendUint16(append(e.buf, 0xdc), uint16(n))
+		e.buf = binary.BigEndian.AppendUint16(append(e.buf, form16), uint16(n))
 	default:
-		e.buf = binary.BigEndian.AppendUint32(append(e.buf, 0xdd), uint32(n)) //nolint:gosec // lengths are below 2^32
+		e.buf = binary.BigEndian.AppendUint32(append(e.buf, form32), uint32(n)) //nolint:gosec // lengths are below 2^32
 	}
 }
 
