@@ -3,15 +3,18 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
@@ -128,4 +131,40 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestMsgPackLargeHeaders: lists and maps beyond 65535 entries, and strings beyond 255 and
+// 65535 bytes, take the longer msgpack forms and still decode.
+func TestMsgPackLargeHeaders(t *testing.T) {
+	const n = 70_000
+	sessions := make([]apiclient.UserSession, n)
+	long := strings.Repeat("x", 70_000)
+	for i := range sessions {
+		sessions[i] = apiclient.UserSession{UserID: fmt.Sprintf("user-%06d", i), SessionID: "s", TenantUUID: "t", LoginType: "LOCAL", NodeID: int32(i % 3), CreationTime: int64(i) << 33}
+	}
+	sessions[0].Device = &long
+	medium := strings.Repeat("y", 300)
+	sessions[1].IP = &medium
+	state := encodeSessionsState(sessionsQuery{}, sessions)
+	v, err := (&tfprotov6.DynamicValue{MsgPack: state}).Unmarshal(userSessionsStateType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]tftypes.Value
+	var list []tftypes.Value
+	var perUser map[string]tftypes.Value
+	if err := v.As(&top); err != nil {
+		t.Fatal(err)
+	}
+	if err := top["sessions"].As(&list); err != nil || len(list) != n {
+		t.Fatalf("%d sessions decoded (%v), want %d", len(list), err, n)
+	}
+	if err := top["sessions_per_user"].As(&perUser); err != nil || len(perUser) != n {
+		t.Fatalf("%d users decoded (%v), want %d", len(perUser), err, n)
+	}
+	var first map[string]tftypes.Value
+	var device string
+	if err := list[0].As(&first); err != nil || first["device"].As(&device) != nil || device != long {
+		t.Errorf("the 70,000-byte device did not survive")
+	}
 }
