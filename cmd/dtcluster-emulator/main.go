@@ -166,7 +166,7 @@ func writeAtomically(path, content string) error {
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.WriteString(content + "\n"); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {

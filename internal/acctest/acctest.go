@@ -6,6 +6,7 @@ package acctest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -41,7 +42,7 @@ func ModuleRoot() string {
 func BuildProvider(dir string, flags ...string) (string, error) {
 	bin := filepath.Join(dir, binaryName)
 	args := append(append([]string{"build"}, flags...), "-o", bin, ".")
-	cmd := exec.Command("go", args...)
+	cmd := exec.CommandContext(context.Background(), "go", args...) //nolint:gosec // go build with the caller's build flags
 	cmd.Dir = ModuleRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build of the provider: %w\n%s", err, out)
@@ -118,7 +119,7 @@ func OpenTofu(t TB) string {
 
 // TerraformVersion reports the major and minor version of the terraform (or tofu) binary.
 func TerraformVersion(tf string) (major, minor int, err error) {
-	out, err := exec.Command(tf, "version", "-json").Output()
+	out, err := exec.CommandContext(context.Background(), tf, "version", "-json").Output()
 	if err != nil {
 		return 0, 0, fmt.Errorf("%s version -json: %w", tf, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,7 +197,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			c.logger.Debug(ctx, "Cluster API response", map[string]any{"method": method, "path": call.path, "status": res.status})
 			return answer{status: res.status, body: res.body}, nil
 		}
-		failure, retry, wait := c.judge(ctx, call, res, attempt)
+		retry, wait, failure := c.judge(ctx, call, res, attempt)
 		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= c.retry.budget {
 			return answer{}, failure
 		}
@@ -226,28 +225,28 @@ type result struct {
 
 // judge turns a failed attempt into the error to report, and says whether and after how long it
 // may be retried.
-func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (failure error, retry bool, wait time.Duration) {
+func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (retry bool, wait time.Duration, failure error) {
 	if res.err != nil {
 		if ctx.Err() != nil {
-			return c.cancelled(call, attempt, ctx.Err(), nil), false, 0
+			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil)
 		}
 		t := classifyTransport(res.err)
-		return &RequestError{Method: call.method, Path: call.path, Reason: c.scrub.scrub(t.reason), Hint: t.hint,
-			Attempts: attempt, err: res.err}, t.retry, c.retry.backoff(attempt)
+		return t.retry, c.retry.backoff(attempt), &RequestError{Method: call.method, Path: call.path,
+			Reason: c.scrub.scrub(t.reason), Hint: t.hint, Attempts: attempt, err: res.err}
 	}
 	apiErr := decodeError(call.method, call.path, res.status, res.body, c.scrub)
 	apiErr.Attempts = attempt
 	if res.status >= 300 && res.status < 400 {
 		apiErr.Location = c.scrub.scrub(res.header.Get("Location"))
-		return apiErr, false, 0
+		return false, 0, apiErr
 	}
 	if !retryableStatus(res.status) {
-		return apiErr, false, 0
+		return false, 0, apiErr
 	}
 	if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); ok {
-		return apiErr, true, ra
+		return true, ra, apiErr
 	}
-	return apiErr, true, c.retry.backoff(attempt)
+	return true, c.retry.backoff(attempt), apiErr
 }
 
 // cancelled is the error of a call whose context ended; last, if any, is the failure it was
@@ -314,15 +313,6 @@ func (c *Client) send(ctx context.Context, call callInfo, body []byte, timeout t
 
 // errTooLarge is the failure of a 2xx answer larger than maxResponseBody.
 var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxResponseBody>>20)
-
-// decodeJSON decodes a 2xx body into out, with an error naming the call when it is not the JSON
-// expected.
-func (c *Client) decodeJSON(method, path string, body []byte, out any) error {
-	if err := json.Unmarshal(body, out); err != nil {
-		return &RequestError{Method: method, Path: path, Reason: c.scrub.scrub("the answer is not the JSON expected: " + err.Error()), err: err}
-	}
-	return nil
-}
 
 // ValidateToken checks a token (already trimmed of surrounding white space) before any request:
 // not empty, and only characters an HTTP header can carry. The error never repeats the token.

@@ -294,7 +294,7 @@ func (s *scanner) integer(lo, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		var numErr *strconv.NumError
-		if errors.As(err, &numErr) && numErr.Err == strconv.ErrRange {
+		if errors.As(err, &numErr) && errors.Is(numErr.Err, strconv.ErrRange) {
 			return 0, fmt.Errorf("%s is out of range", text)
 		}
 		return 0, fmt.Errorf("%s is not an integer", text)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -138,7 +139,7 @@ func FuzzHandler(f *testing.F) {
 		before := len(e.Requests())
 		func() {
 			defer func() {
-				if r := recover(); r != nil && r != http.ErrAbortHandler {
+				if r := recover(); r != nil && !isAbort(r) {
 					t.Fatalf("%s %s?%s panicked: %v", method, path, query, r)
 				}
 			}()
@@ -157,4 +158,10 @@ func FuzzHandler(f *testing.F) {
 			}
 		}
 	})
+}
+
+// isAbort reports whether a recovered panic is the http.ErrAbortHandler of a drop fault.
+func isAbort(r any) bool {
+	err, ok := r.(error)
+	return ok && errors.Is(err, http.ErrAbortHandler)
 }

@@ -29,7 +29,7 @@ func StartTLS(addr string, tlsConfig *tls.Config, opts ...Option) (*Running, err
 	if err := Check(opts...); err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return nil, err
 	}

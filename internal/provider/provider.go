@@ -134,8 +134,8 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if isSet(cfg.Token) {
 		// Surrounding white space (a token read with file()) is dropped; what remains must fit in
 		// an HTTP header. The message never repeats the token.
-		switch token := strings.TrimSpace(cfg.Token.ValueString()); {
-		case token == "":
+		switch token := strings.TrimSpace(cfg.Token.ValueString()); token {
+		case "":
 			resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
 				"token is set to an empty (or blank) string; give the Cluster API token, or leave token out to use the "+
 					"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")

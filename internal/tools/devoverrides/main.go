@@ -21,7 +21,7 @@ func main() {
 		os.Exit(2)
 	}
 	bin := filepath.Join(*dir, "bin")
-	if err := os.MkdirAll(bin, 0o755); err != nil {
+	if err := os.MkdirAll(bin, 0o750); err != nil {
 		fmt.Fprintln(os.Stderr, "devoverrides:", err)
 		os.Exit(1)
 	}
