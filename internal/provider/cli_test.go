@@ -230,3 +230,32 @@ func TestCLIHostileServerNeverLeaksToken(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIEmulatorOverTLS: the pattern the guide gives for a CI service reached by name: the
+// emulator serves HTTPS with a CA it made, written to a file, and the provider trusts it through
+// ca_certificate = file(...). (The name here is localhost; a service name works the same way.)
+func TestCLIEmulatorOverTLS(t *testing.T) {
+	c := newCLI(t)
+	config, caPEM, err := emulator.SelfSignedTLS([]string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.StartTLS("127.0.0.1:0", config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	c.write("emulator-ca.pem", string(caPEM))
+	host := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	p := policy{UserLimit: 2, AdminLimit: 2, Enabled: true, Timeout: 300}
+	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(host), "token", acctest.Quote(emulator.DefaultToken),
+		"ca_certificate", `file("${path.module}/emulator-ca.pem")`)+configResource(p))
+	c.must("apply", "-auto-approve")
+	if err := emulatorHolds(&emulatortest.Server{Emulator: srv.Emulator}, apiPolicy(p)); err != nil {
+		t.Error(err)
+	}
+	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(host), "token", acctest.Quote(emulator.DefaultToken))+configResource(p))
+	if out, err := c.run(nil, "plan"); err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), "TLS certificate verification failed") {
+		t.Errorf("without ca_certificate: want a certificate error, got %v\n%s", err, out)
+	}
+}
