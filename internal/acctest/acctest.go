@@ -99,22 +99,25 @@ func Env(cliConfig string) []string {
 // test sets it), or skips t saying how to run it.
 func Terraform(t TB) string {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		t.Skip("skipped: runs the terraform CLI; set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does)")
-	}
-	return tf
+	return binaryFromEnv(t, "TF_ACC_TERRAFORM_PATH", "skipped: runs the terraform CLI; set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does)")
 }
 
 // OpenTofu returns the tofu binary the tests may run (DTCLUSTER_TOFU_PATH, which make test sets
 // from TOFU), or skips t saying how to run it.
 func OpenTofu(t TB) string {
 	t.Helper()
-	tofu := os.Getenv("DTCLUSTER_TOFU_PATH")
-	if tofu == "" {
-		t.Skip("skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH, or TOFU=/path/to/tofu for make test (CI builds OpenTofu 1.12.6 with the shared tool)")
+	return binaryFromEnv(t, "DTCLUSTER_TOFU_PATH",
+		"skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH, or TOFU=/path/to/tofu for make test (CI builds OpenTofu 1.12.6 with the shared tool)")
+}
+
+// binaryFromEnv returns the path in the environment variable name, or skips t with why.
+func binaryFromEnv(t TB, name, why string) string {
+	t.Helper()
+	path := os.Getenv(name)
+	if path == "" {
+		t.Skip(why)
 	}
-	return tofu
+	return path
 }
 
 // TerraformVersion reports the major and minor version of the terraform (or tofu) binary.

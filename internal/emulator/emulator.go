@@ -116,10 +116,7 @@ func WithMaxInactivityTimeout(max int32) Option { return func(e *Emulator) { e.m
 // New returns an emulator in its initial state: limits 0/0, automatic logout off with a timeout
 // of 900 seconds, and the seeded sessions. It panics on an invalid option value.
 func New(opts ...Option) *Emulator {
-	e := &Emulator{token: DefaultToken, now: time.Now, putStatus: http.StatusOK, noSessions: NoSessionsEmptyArray}
-	for _, opt := range opts {
-		opt(e)
-	}
+	e := configured(opts)
 	if err := e.check(); err != nil {
 		panic("emulator: " + err.Error())
 	}
@@ -129,11 +126,16 @@ func New(opts ...Option) *Emulator {
 
 // Check reports whether opts are valid, so a command can refuse bad flags with a message.
 func Check(opts ...Option) error {
-	e := &Emulator{token: DefaultToken, putStatus: http.StatusOK, noSessions: NoSessionsEmptyArray}
+	return configured(opts).check()
+}
+
+// configured is an emulator with the defaults and opts applied, before its state is set.
+func configured(opts []Option) *Emulator {
+	e := &Emulator{token: DefaultToken, now: time.Now, putStatus: http.StatusOK, noSessions: NoSessionsEmptyArray}
 	for _, opt := range opts {
 		opt(e)
 	}
-	return e.check()
+	return e
 }
 
 func (e *Emulator) check() error {

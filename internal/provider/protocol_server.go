@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
 // userSessionsTypeName is the data source whose read the protocol server answers itself.
@@ -88,6 +85,3 @@ func toProtocol(diags diag.Diagnostics) []*tfprotov6.Diagnostic {
 	}
 	return out
 }
-
-// providerClient holds the client Configure built, for the protocol server's own reads.
-type providerClient = atomic.Pointer[apiclient.Client]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
@@ -43,7 +44,7 @@ func New(version string) func() provider.Provider {
 type dtclusterProvider struct {
 	version string
 	// client is the one Configure built, for the protocol server's own reads.
-	client providerClient
+	client atomic.Pointer[apiclient.Client]
 }
 
 type providerModel struct {

@@ -4,13 +4,9 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
-
-// objectAsOptions reads a nested object into a struct.
-var objectAsOptions = basetypes.ObjectAsOptions{}
 
 // clientFrom turns the provider data a Configure method receives into the API client. nil
 // provider data (the provider is not configured yet, or its configuration is not known) gives

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
@@ -58,9 +57,7 @@ func (l *userSessionsConfigListResource) List(ctx context.Context, req list.List
 	result.DisplayName = "user session policy of " + l.client.ClusterURL()
 	setIdentity(ctx, result.Identity, l.client, &result.Diagnostics)
 	if req.IncludeResource {
-		state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
-			RestorePolicy: restorePolicyValue(current)}
-		state.fromAPI(current)
+		state := adoptedState(current)
 		result.Diagnostics.Append(result.Resource.Set(ctx, &state)...)
 	}
 	stream.Results = slices.Values([]list.ListResult{result})

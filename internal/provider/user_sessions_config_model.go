@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
@@ -46,7 +47,7 @@ func restorePolicyFromState(ctx context.Context, v types.Object, private private
 			Enabled    types.Bool  `tfsdk:"logout_inactive_users_enabled"`
 			Timeout    types.Int64 `tfsdk:"user_inactivity_timeout"`
 		}
-		diags := v.As(ctx, &m, objectAsOptions)
+		diags := v.As(ctx, &m, basetypes.ObjectAsOptions{})
 		if diags.HasError() {
 			return nil, diags
 		}
@@ -86,6 +87,15 @@ func configDifferences(declared, stored apiclient.UserSessionsConfig) []string {
 	add("automatic_logout.logout_inactive_users_enabled", declared.AutomaticLogout.LogoutInactiveUsersEnabled, stored.AutomaticLogout.LogoutInactiveUsersEnabled)
 	add("automatic_logout.user_inactivity_timeout", declared.AutomaticLogout.UserInactivityTimeout, stored.AutomaticLogout.UserInactivityTimeout)
 	return out
+}
+
+// adoptedState is the state of a policy Terraform takes over as the cluster holds it (import,
+// terraform query): the cluster's values, which are also the policy restore_on_destroy puts back.
+func adoptedState(current *apiclient.UserSessionsConfig) userSessionsConfigModel {
+	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
+		RestorePolicy: restorePolicyValue(current)}
+	state.fromAPI(current)
+	return state
 }
 
 func (m *userSessionsConfigModel) toAPI() apiclient.UserSessionsConfig {

@@ -324,9 +324,7 @@ func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resour
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
-	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
-		RestorePolicy: restorePolicyValue(current)}
-	state.fromAPI(current)
+	state := adoptedState(current)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
