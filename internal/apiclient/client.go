@@ -297,7 +297,7 @@ func (c *Client) send(ctx context.Context, call callInfo, body []byte, timeout t
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		limit = maxResponseBody
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readBody(resp, limit)
 	if err != nil {
 		return result{err: fmt.Errorf("reading the response: %w", err)}
 	}
@@ -309,6 +309,21 @@ func (c *Client) send(ctx context.Context, call callInfo, body []byte, timeout t
 		}
 	}
 	return result{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// readBody reads at most limit+1 bytes of resp's body. When the answer says its length, and it
+// is within the limit, the buffer is made that size at once rather than grown by doubling
+// (a large session list is megabytes). Go's HTTP client holds the body to the length it
+// announced.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	body := io.LimitReader(resp.Body, limit+1)
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		// MinRead spare bytes: ReadFrom grows a buffer with less room than that before it reads.
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err := buf.ReadFrom(body)
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(body)
 }
 
 // errTooLarge is the failure of a 2xx answer larger than maxResponseBody.

@@ -58,6 +58,8 @@ func TestDecodeUserSessions(t *testing.T) {
 		"unknown members":      `[{"extra":{"a":[1,2,{"b":null}],"c":"}"},"userId":"a","nodeId":1,"sessionId":"s","creationTime":-5,"tenantUuid":"t","loginType":"NEW_TYPE","more":[],"n":1.5e3,"t":true}]`,
 		"repeated key":         `[{"userId":"first","userId":"last","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"}]`,
 		"unicode unescaped":    `[{"userId":"日本","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"}]`,
+		"invalid UTF-8":        "[{\"userId\":\"a\xffb\",\"nodeId\":1,\"sessionId\":\"s\",\"creationTime\":5,\"tenantUuid\":\"t\",\"loginType\":\"LOCAL\",\"ip\":\"198.51.100.1\"}]",
+		"braces in strings":    `[{"userId":"{{{{{{{{{{{{{{{{{{{{","nodeId":1,"sessionId":"{}","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"},` + oneSession + `]`,
 		"int32 and int64 ends": `[{"userId":"a","nodeId":2147483647,"sessionId":"s","creationTime":9223372036854775807,"tenantUuid":"t","loginType":"LOCAL","lastAccessedTimestamp":-9223372036854775808}]`,
 	}
 	for name, body := range ok {

@@ -192,8 +192,17 @@ func (e *Emulator) Sessions(userID string) []UserSession {
 // sessions it answers as WithNoSessionsAnswer says (undocumented).
 func (e *Emulator) listSessions(w http.ResponseWriter, r *http.Request) {
 	userID := r.URL.Query().Get("userId")
+	if userID == "" {
+		data, err := e.allSessionsJSON()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		writeEncoded(w, http.StatusOK, data)
+		return
+	}
 	sessions := e.Sessions(userID)
-	if userID != "" && len(sessions) == 0 {
+	if len(sessions) == 0 {
 		switch e.noSessions {
 		case NoSessionsNotFound:
 			writeError(w, http.StatusNotFound, "User sessions not found.", nil)
@@ -207,6 +216,26 @@ func (e *Emulator) listSessions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, sessions)
+}
+
+// allSessionsJSON returns the JSON of every session. It is encoded once per change to the
+// sessions, not on every request: a pipeline planning against an emulator seeded with tens of
+// thousands of sessions lists them all on every plan.
+func (e *Emulator) allSessionsJSON() ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.allJSON == nil {
+		sessions := e.sessions
+		if sessions == nil {
+			sessions = []UserSession{} // [], never null
+		}
+		data, err := json.Marshal(sessions)
+		if err != nil {
+			return nil, err
+		}
+		e.allJSON = data
+	}
+	return e.allJSON, nil
 }
 
 // removeSessions ends every session of the user: 400 without userId, 404 when the user has none,
@@ -239,6 +268,7 @@ func (e *Emulator) RemoveSessions(userID string) int {
 	removed := len(e.sessions) - len(kept)
 	clear(e.sessions[len(kept):])
 	e.sessions = kept
+	e.allJSON = nil
 	return removed
 }
 

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,6 +72,7 @@ type Emulator struct {
 	mu              sync.Mutex
 	config          UserSessionsConfig
 	sessions        []UserSession
+	allJSON         []byte // the JSON of every session, made on the first unfiltered list after a change
 	faults          []*Fault
 	chaos           *chaosState
 	requests        []Request
@@ -166,6 +168,7 @@ func (e *Emulator) Reset() {
 	defer e.mu.Unlock()
 	e.config = DefaultUserSessionsConfig()
 	e.sessions = SeedSessions(e.seedSessions)
+	e.allJSON = nil
 	e.faults = nil
 	e.chaos = nil
 	e.requests = nil
@@ -319,7 +322,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	writeEncoded(w, status, data)
+}
+
+// writeEncoded answers data, JSON already encoded, with its length.
+func writeEncoded(w http.ResponseWriter, status int, data []byte) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	_, _ = w.Write(data)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -213,6 +214,43 @@ func TestSessions(t *testing.T) {
 	}
 	if status, _, _ = call(t, srv, srv.Token, "GET", "/api/cluster/v2/other", ""); status != 404 {
 		t.Errorf("GET unknown path = %d, want 404", status)
+	}
+}
+
+// TestSessionListFollowsChanges: the unfiltered list, encoded once per change, shows every
+// login, removal and reset at once, says its length, and is [] when no session is left.
+func TestSessionListFollowsChanges(t *testing.T) {
+	srv := newTestServer(t, WithSessions(3))
+	list := func() []UserSession {
+		t.Helper()
+		status, header, body := call(t, srv, srv.Token, "GET", "/api/cluster/v2/userSessions", "")
+		var all []UserSession
+		if err := json.Unmarshal([]byte(body), &all); status != 200 || err != nil || all == nil {
+			t.Fatalf("GET all = %d %q (%v)", status, body, err)
+		}
+		if got := header.Get("Content-Length"); got != strconv.Itoa(len(body)) {
+			t.Errorf("Content-Length %q for %d bytes", got, len(body))
+		}
+		return all
+	}
+	if n := len(list()); n != 3 {
+		t.Fatalf("%d sessions, want the 3 seeded", n)
+	}
+	if _, err := srv.AddSessions([]UserSession{{UserID: "new.user"}}); err != nil {
+		t.Fatal(err)
+	}
+	if all := list(); len(all) != 4 || all[3].UserID != "new.user" {
+		t.Fatalf("after a login: %+v", all)
+	}
+	for _, s := range list() {
+		srv.RemoveSessions(s.UserID)
+	}
+	if all := list(); len(all) != 0 {
+		t.Fatalf("after removing every user: %+v", all)
+	}
+	srv.Reset()
+	if all := list(); !reflect.DeepEqual(all, SeedSessions(3)) {
+		t.Fatalf("after a reset: %+v", all)
 	}
 }
 

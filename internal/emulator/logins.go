@@ -43,6 +43,7 @@ func (e *Emulator) AddSessions(in []UserSession) ([]UserSession, error) {
 		added = append(added, s)
 	}
 	e.sessions = append(e.sessions, added...)
+	e.allJSON = nil
 	return added, nil
 }
 

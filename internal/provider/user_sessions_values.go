@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math/big"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -36,15 +37,46 @@ var userSessionsStateType = tftypes.Object{AttributeTypes: map[string]tftypes.Ty
 }}
 
 // sortSessions puts sessions in the documented order: by user_id, then creation_time (oldest
-// first), then session_id. The API gives no order, so this keeps plans stable.
+// first), then session_id. The API gives no order, so this keeps plans stable. It sorts a
+// permutation of indices and then moves each session once: a session is about a hundred bytes, and
+// sorting them in place would move them on every swap.
 func sortSessions(sessions []apiclient.UserSession) {
-	slices.SortFunc(sessions, func(a, b apiclient.UserSession) int {
-		return cmp.Or(
-			cmp.Compare(a.UserID, b.UserID),
-			cmp.Compare(a.CreationTime, b.CreationTime),
-			cmp.Compare(a.SessionID, b.SessionID),
-		)
-	})
+	order := make([]int32, len(sessions))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int { return compareSessions(&sessions[i], &sessions[j]) })
+	// Apply the permutation in place, one cycle at a time: position j receives the session at
+	// order[j]; -1 marks a position already filled.
+	for start := range order {
+		if order[start] < 0 {
+			continue
+		}
+		held := sessions[start]
+		j := start
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == start {
+				sessions[j] = held
+				break
+			}
+			sessions[j] = sessions[k]
+			j = k
+		}
+	}
+}
+
+// compareSessions orders two sessions by user_id, creation_time, session_id, comparing only as
+// far as needed.
+func compareSessions(a, b *apiclient.UserSession) int {
+	if c := strings.Compare(a.UserID, b.UserID); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.CreationTime, b.CreationTime); c != 0 {
+		return c
+	}
+	return strings.Compare(a.SessionID, b.SessionID)
 }
 
 // sessionsState builds the data source's whole state in one pass, without reflection: the

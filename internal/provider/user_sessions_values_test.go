@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/big"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -87,5 +90,35 @@ func TestSessionsStateFromSeed(t *testing.T) {
 	}
 	if nulls == 0 {
 		t.Error("the seed has no absent optional field; nulls are not exercised")
+	}
+}
+
+// TestSortSessionsOrder: the permutation sort gives the documented order, the same as sorting
+// the sessions themselves, and keeps every session (field for field) exactly once, with
+// equal users and equal creation times in the input.
+func TestSortSessionsOrder(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 17, 1000} {
+		var sessions []apiclient.UserSession
+		for i := range n {
+			last := int64(i)
+			sessions = append(sessions, apiclient.UserSession{
+				UserID:                []string{"b", "a", "c"}[(i*7)%3],
+				CreationTime:          int64((i * 31) % 5),
+				SessionID:             fmt.Sprintf("%04d", (i*7919)%(n+1)),
+				NodeID:                int32(i),
+				LastAccessedTimestamp: &last,
+			})
+		}
+		want := slices.Clone(sessions)
+		slices.SortStableFunc(want, func(a, b apiclient.UserSession) int {
+			return cmp.Or(cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.CreationTime, b.CreationTime), cmp.Compare(a.SessionID, b.SessionID))
+		})
+		sortSessions(sessions)
+		for i := range want {
+			if sessions[i].SessionID != want[i].SessionID || sessions[i].NodeID != want[i].NodeID ||
+				*sessions[i].LastAccessedTimestamp != *want[i].LastAccessedTimestamp {
+				t.Fatalf("n=%d: position %d holds %+v, want %+v", n, i, sessions[i], want[i])
+			}
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
@@ -38,21 +40,30 @@ func (b *bench) compare(ref string, runs, largeRuns int) error {
 	fmt.Printf("### A/B: this build against %s, alternately in the same run\n\n", ref)
 	fmt.Println("| command | baseline | this build | ratio | baseline peak RSS | this build peak RSS |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|")
-	for _, n := range []int{10_000, 100_000} {
-		_, url, stop, err := serve(n)
+	var reads []readShare
+	for _, c := range []struct {
+		n       int
+		applied bool
+	}{{10_000, false}, {10_000, true}, {100_000, false}} {
+		_, url, stop, err := serve(c.n)
 		if err != nil {
 			return err
 		}
 		count := runs
-		if n >= 100_000 {
+		if c.n >= 100_000 {
 			count = largeRuns
 		}
+		label, name := fmt.Sprintf("`terraform plan` reading %d sessions", c.n), fmt.Sprintf("ab-data-%d", c.n)
+		if c.applied {
+			label, name = label+", state holding them", name+"-applied"
+		}
 		config := header + providerBlock(url) + "data \"dtcluster_user_sessions\" \"all\" {}\n"
-		err = b.alternate(fmt.Sprintf("`terraform plan` reading %d sessions", n), fmt.Sprintf("ab-data-%d", n), config, env, binary, count)
+		share, err := b.alternate(label, name, config, c.applied, env, binary, count)
 		stop()
 		if err != nil {
 			return err
 		}
+		reads = append(reads, share)
 	}
 	_, url, stop, err := serve(0)
 	if err != nil {
@@ -60,52 +71,105 @@ func (b *bench) compare(ref string, runs, largeRuns int) error {
 	}
 	defer stop()
 	configPlan := header + providerBlock(url) + policy(5)
-	for _, who := range []struct {
-		suffix string
-		env    []string
-	}{{"-baseline", env}, {"-this", b.env}} {
-		// Both states hold the policy first, so each timed plan is a refresh.
-		d, err := b.dir("ab-config"+who.suffix, configPlan)
-		if err != nil {
-			return err
-		}
-		if _, err := b.terraformWith(who.env, "", d, "apply", "-auto-approve"); err != nil {
-			return err
-		}
-	}
-	if err := b.alternate("`terraform plan` of the config resource (refresh)", "ab-config", configPlan, env, binary, runs); err != nil {
+	if _, err := b.alternate("`terraform plan` of the config resource (refresh)", "ab-config", configPlan, true, env, binary, runs); err != nil {
 		return err
+	}
+	fmt.Println()
+	fmt.Println("Terraform's own share of those plans: the provider's `ReadDataSource` (request to response, HTTP")
+	fmt.Println("answer included, `tf_req_duration_ms` from one more plan of each build with `TF_LOG_PROVIDER=trace`),")
+	fmt.Println("the plan's median less that read, and the ratio a provider whose read took no time at all would reach")
+	fmt.Println("(this build's plan less its read, over the baseline's plan):")
+	fmt.Println()
+	fmt.Println("| command | baseline's read | this build's read | plan less the read: baseline | this build | ratio with a read of 0 ms |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	for _, r := range reads {
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2f× |\n", r.label, ms(r.baseRead), ms(r.thisRead),
+			ms(r.basePlan-r.baseRead), ms(r.thisPlan-r.thisRead), float64(r.thisPlan-r.thisRead)/float64(r.basePlan))
 	}
 	fmt.Println()
 	return nil
 }
 
+// readShare is one A/B row's plan medians and each build's ReadDataSource time.
+type readShare struct {
+	label              string
+	basePlan, thisPlan time.Duration
+	baseRead, thisRead time.Duration
+}
+
 // alternate runs terraform plan in two folders with the same configuration, one for the baseline
-// build and one for this build, alternately, and prints a table row.
-func (b *bench) alternate(label, name, config string, baselineEnv []string, baselineBinary string, runs int) error {
+// build and one for this build, alternately, and prints a table row. With applied, each folder's
+// state is applied first by its build, so each plan starts from a state holding the result. It
+// returns the medians and, for a data source plan, each build's ReadDataSource time.
+func (b *bench) alternate(label, name, config string, applied bool, baselineEnv []string, baselineBinary string, runs int) (readShare, error) {
+	share := readShare{label: label}
 	baseDir, err := b.dir(name+"-baseline", config)
 	if err != nil {
-		return err
+		return share, err
 	}
 	thisDir, err := b.dir(name+"-this", config)
 	if err != nil {
-		return err
+		return share, err
+	}
+	if applied {
+		if _, err := b.terraformWith(baselineEnv, baselineBinary, baseDir, "apply", "-auto-approve"); err != nil {
+			return share, err
+		}
+		if _, err := b.terraform(thisDir, "apply", "-auto-approve"); err != nil {
+			return share, err
+		}
 	}
 	var baseTimes, thisTimes []time.Duration
 	var basePeaks, thisPeaks []int64
 	for range runs {
 		m, err := b.terraformWith(baselineEnv, baselineBinary, baseDir, "plan")
 		if err != nil {
-			return err
+			return share, err
 		}
 		baseTimes, basePeaks = append(baseTimes, m.wall), append(basePeaks, m.peak)
 		m, err = b.terraform(thisDir, "plan")
 		if err != nil {
-			return err
+			return share, err
 		}
 		thisTimes, thisPeaks = append(thisTimes, m.wall), append(thisPeaks, m.peak)
 	}
-	fmt.Printf("| %s | %s | %s | %.2f× | %s | %s |\n", label, ms(median(baseTimes)), ms(median(thisTimes)),
-		float64(median(thisTimes))/float64(median(baseTimes)), mib(median(basePeaks)), mib(median(thisPeaks)))
-	return nil
+	share.basePlan, share.thisPlan = median(baseTimes), median(thisTimes)
+	fmt.Printf("| %s | %s | %s | %.2f× | %s | %s |\n", label, ms(share.basePlan), ms(share.thisPlan),
+		float64(share.thisPlan)/float64(share.basePlan), mib(median(basePeaks)), mib(median(thisPeaks)))
+	if share.baseRead, err = b.readDataSourceTime(baselineEnv, baselineBinary, baseDir); err != nil {
+		return share, err
+	}
+	if share.thisRead, err = b.readDataSourceTime(b.env, b.binary, thisDir); err != nil {
+		return share, err
+	}
+	return share, nil
+}
+
+// readDataSourceTime runs one more plan in dir with the provider's trace log and returns the
+// ReadDataSource time the provider logged (terraform-plugin-go's tf_req_duration_ms, from request
+// to response), or 0 when the plan read no data source.
+func (b *bench) readDataSourceTime(env []string, binary, dir string) (time.Duration, error) {
+	logPath := filepath.Join(dir, "provider-trace.log")
+	traced := append(append([]string(nil), env...), "TF_LOG_PROVIDER=trace", "TF_LOG_PATH="+logPath)
+	if _, err := b.terraformWith(traced, binary, dir, "plan"); err != nil {
+		return 0, err
+	}
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return 0, err
+	}
+	_ = os.Remove(logPath)
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.Contains(line, "Received downstream response") || !strings.Contains(line, "tf_rpc=ReadDataSource") {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, "tf_req_duration_ms=")
+		value, _, _ := strings.Cut(rest, " ")
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			return 0, fmt.Errorf("no tf_req_duration_ms in %q", line)
+		}
+		return time.Duration(n) * time.Millisecond, nil
+	}
+	return 0, nil
 }
