@@ -3,7 +3,12 @@ package apiclient
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,5 +248,44 @@ func TestUpdateAcceptsAny2xx(t *testing.T) {
 		if err != nil {
 			t.Errorf("PUT answered %d: %v", st.status, err)
 		}
+	}
+}
+
+// TestListUserSessionsWithAndWithoutLength: the same large list decodes the same whether the
+// answer says its length (the body read into a buffer of that size) or comes in chunks.
+func TestListUserSessionsWithAndWithoutLength(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 300 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"userId":"user-%d","nodeId":%d,"sessionId":"S%04d","creationTime":%d,"tenantUuid":"t","loginType":"LOCAL","ip":"198.51.100.%d"}`,
+			i%7, 1+i%3, i, 1768460000000+int64(i), 1+i%250)
+	}
+	b.WriteString("]")
+	body := b.String()
+	var lists [][]UserSession
+	for _, withLength := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if withLength {
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				_, _ = io.WriteString(w, body)
+				return
+			}
+			half := len(body) / 2
+			_, _ = io.WriteString(w, body[:half])
+			w.(http.Flusher).Flush() // from here on the answer is chunked
+			_, _ = io.WriteString(w, body[half:])
+		}))
+		sessions, err := newTestClient(t, srv.URL, newFakeClock()).ListUserSessions(context.Background(), "")
+		srv.Close()
+		if err != nil || len(sessions) != 300 {
+			t.Fatalf("with length %t: %d sessions, %v", withLength, len(sessions), err)
+		}
+		lists = append(lists, sessions)
+	}
+	if !reflect.DeepEqual(lists[0], lists[1]) {
+		t.Error("the list differs between the answer with a length and the chunked one")
 	}
 }
