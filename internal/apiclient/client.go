@@ -312,19 +312,23 @@ func (c *Client) send(ctx context.Context, call callInfo, body []byte, timeout t
 }
 
 // readBody reads at most limit+1 bytes of resp's body. When the answer says its length, and it
-// is within the limit, the buffer is made that size at once rather than grown by doubling
-// (a large session list is megabytes). Go's HTTP client holds the body to the length it
-// announced.
+// is within the limit, the buffer is made that size at once rather than grown by doubling (a
+// large session list is megabytes), up to maxPresized: a length a server announces but does not
+// send cannot make the client allocate more than that. Go's HTTP client holds the body to the
+// length it announced.
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	body := io.LimitReader(resp.Body, limit+1)
 	if n := resp.ContentLength; n > 0 && n <= limit {
 		// MinRead spare bytes: ReadFrom grows a buffer with less room than that before it reads.
-		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		buf := bytes.NewBuffer(make([]byte, 0, min(n, maxPresized)+bytes.MinRead))
 		_, err := buf.ReadFrom(body)
 		return buf.Bytes(), err
 	}
 	return io.ReadAll(body)
 }
+
+// maxPresized bounds the buffer made from an announced length: 16 MiB holds about 60k sessions.
+const maxPresized = 16 << 20
 
 // errTooLarge is the failure of a 2xx answer larger than maxResponseBody.
 var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxResponseBody>>20)

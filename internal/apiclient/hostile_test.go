@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,29 @@ func TestLargeErrorBodyIsNotBuffered(t *testing.T) {
 	}
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 16<<20 {
 		t.Errorf("a 200 MiB error body cost %d MiB of allocations, want at most 16 MiB", allocated>>20)
+	}
+}
+
+// TestAnnouncedLengthIsNotTrusted: an answer announcing 200 MiB and sending a few bytes fails
+// as a cut-off answer, and costs the client a bounded allocation, not the announced length.
+func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(200<<20))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `[{"userId":`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, newFakeClock(), WithMaxRetries(0))
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := c.ListUserSessions(context.Background(), "")
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Fatal("a cut-off answer was accepted")
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 24<<20 {
+		t.Errorf("an answer announcing 200 MiB cost %d MiB of allocations, want at most 24 MiB", allocated>>20)
 	}
 }
 
