@@ -207,17 +207,25 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveAPI applies an injected fault, if any, then serves the operation, and records the request
-// in the log.
+// in the log. The entry is recorded as the status is written, before the first byte of the
+// answer leaves, so a client that has its answer finds the request in the log; a request
+// answered with nothing (a dropped connection) is recorded with status 0 when it ends.
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w}
 	entry := Request{Method: r.Method, Path: r.URL.Path, Query: truncate(r.URL.RawQuery, MaxLoggedQuery)}
-	defer func() {
-		entry.Status = rec.status
+	logged := false
+	logEntry := func(status int) {
+		if logged {
+			return
+		}
+		logged = true
+		entry.Status = status
 		e.record(entry)
 		if e.observe != nil {
 			e.observe(entry)
 		}
-	}()
+	}
+	rec := &recorder{ResponseWriter: w, onStatus: logEntry}
+	defer func() { logEntry(rec.status) }()
 	if f := e.takeFault(r); f != nil {
 		entry.Fault = f.describe()
 		f.apply(rec, r) // a dropped connection panics with http.ErrAbortHandler; logged with status 0
@@ -336,12 +344,14 @@ func writeEncoded(w http.ResponseWriter, status int, data []byte) {
 // recorder remembers the status written, for the request log.
 type recorder struct {
 	http.ResponseWriter
-	status int
+	status   int
+	onStatus func(status int) // called once, with the first status, before it is written
 }
 
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
+		r.onStatus(status)
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
@@ -349,6 +359,7 @@ func (r *recorder) WriteHeader(status int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+		r.onStatus(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }

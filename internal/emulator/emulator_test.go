@@ -254,6 +254,24 @@ func TestSessionListFollowsChanges(t *testing.T) {
 	}
 }
 
+// TestRequestLoggedBeforeAnswer: once a client has an answer, whatever its size, the request is
+// in the log (tests read the log right after their calls).
+func TestRequestLoggedBeforeAnswer(t *testing.T) {
+	srv := newTestServer(t, WithSessions(500))
+	for i := range 100 {
+		path := "/api/cluster/v2/userSessions"
+		if i%2 == 1 {
+			path = configPath
+		}
+		if status, _, _ := call(t, srv, srv.Token, "GET", path, ""); status != 200 {
+			t.Fatalf("GET %s = %d", path, status)
+		}
+		if n := len(srv.Requests()); n != i+1 {
+			t.Fatalf("after %d answers, %d requests logged", i+1, n)
+		}
+	}
+}
+
 func TestControlEndpoints(t *testing.T) {
 	srv := newTestServer(t, WithSessions(3))
 	status, _, body := call(t, srv, srv.Token, "POST", "/emulator/sessions", `[{"userId":"new.user","loginType":"SSO_MANAGED","device":"Firefox"},{"userId":"new.user"}]`)
