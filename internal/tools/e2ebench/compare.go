@@ -78,6 +78,9 @@ func (b *bench) compare(ref string, runs, largeRuns int) error {
 	if _, err := b.alternate("`terraform plan` of the config resource (refresh)", "ab-config", configPlan, true, env, binary, runs); err != nil {
 		return err
 	}
+	if err := b.alternateApply(env, binary, runs); err != nil {
+		return err
+	}
 	fmt.Println()
 	fmt.Println("Terraform's own share of those plans: the provider's `ReadDataSource` (request to response, HTTP")
 	fmt.Println("answer included, `tf_req_duration_ms` from one more plan of each build with `TF_LOG_PROVIDER=trace`),")
@@ -176,4 +179,50 @@ func (b *bench) readDataSourceTime(env []string, binary, dir string) (time.Durat
 		return time.Duration(n) * time.Millisecond, nil
 	}
 	return 0, nil
+}
+
+// alternateApply times an update of the config resource (refresh, PUT, GET) with each build,
+// alternately. Each build has its own emulator, so that each apply changes the policy its state
+// holds, and each run declares the other of two limits.
+func (b *bench) alternateApply(baselineEnv []string, baselineBinary string, runs int) error {
+	type side struct {
+		env    []string
+		binary string
+		dir    string
+		url    string
+		times  []time.Duration
+		peaks  []int64
+	}
+	sides := []*side{{env: baselineEnv, binary: baselineBinary}, {env: b.env, binary: b.binary}}
+	for i, sd := range sides {
+		_, url, stop, err := serve(0)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		sd.url = url
+		if sd.dir, err = b.dir(fmt.Sprintf("ab-apply-%d", i), header+providerBlock(url)+policy(5)); err != nil {
+			return err
+		}
+		if _, err := b.terraformWith(sd.env, sd.binary, sd.dir, "apply", "-auto-approve"); err != nil {
+			return err
+		}
+	}
+	for i := range runs {
+		for _, sd := range sides {
+			if err := os.WriteFile(filepath.Join(sd.dir, "main.tf"), []byte(header+providerBlock(sd.url)+policy(6+i%2)), 0o600); err != nil {
+				return err
+			}
+			m, err := b.terraformWith(sd.env, sd.binary, sd.dir, "apply", "-auto-approve")
+			if err != nil {
+				return err
+			}
+			sd.times, sd.peaks = append(sd.times, m.wall), append(sd.peaks, m.peak)
+		}
+	}
+	base, this := sides[0], sides[1]
+	fmt.Printf("| `terraform apply` of the config resource (update: refresh, PUT, GET) | %s | %s | %.2f× | %s | %s |\n",
+		ms(median(base.times)), ms(median(this.times)), float64(median(this.times))/float64(median(base.times)),
+		mib(median(base.peaks)), mib(median(this.peaks)))
+	return nil
 }
