@@ -26,6 +26,8 @@ import (
 func decodeUserSessions(body []byte) ([]UserSession, error) {
 	// The strings of the sessions are cut from one copy of the body rather than copied one by
 	// one, and the body's UTF-8 is checked once: tens of thousands of small allocations fewer.
+	// That copy lives as long as any session's string does (for a read, until its state is
+	// written).
 	s := scanner{data: body, text: string(body), validUTF8: utf8.Valid(body)}
 	s.space()
 	if s.pos == len(s.data) {
