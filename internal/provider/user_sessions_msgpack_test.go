@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -22,21 +23,11 @@ import (
 func TestSessionsMsgPackMatchesSchema(t *testing.T) {
 	p := newProtocolServer(t, "http://127.0.0.1:1", emulator.DefaultToken)
 	typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType().(tftypes.Object)
-	var top []string
-	for name := range typ.AttributeTypes {
-		top = append(top, name)
-	}
-	slices.Sort(top)
-	if !slices.Equal(top, stateAttributeNames) {
+	if top := slices.Sorted(maps.Keys(typ.AttributeTypes)); !slices.Equal(top, stateAttributeNames) {
 		t.Errorf("schema attributes %v, msgpack path %v", top, stateAttributeNames)
 	}
 	element := typ.AttributeTypes["sessions"].(tftypes.List).ElementType.(tftypes.Object)
-	var names []string
-	for name := range element.AttributeTypes {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	if !slices.Equal(names, sessionAttributeNames) {
+	if names := slices.Sorted(maps.Keys(element.AttributeTypes)); !slices.Equal(names, sessionAttributeNames) {
 		t.Errorf("schema attributes %v, msgpack path %v", names, sessionAttributeNames)
 	}
 }
