@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +39,7 @@ func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 // Client calls Cluster API v2. It is safe for concurrent use.
 type Client struct {
 	base           *url.URL
+	previousURLs   []string
 	token          string
 	scrub          scrubber
 	http           *http.Client
@@ -48,6 +51,7 @@ type Client struct {
 }
 
 type settings struct {
+	previousURLs   []string
 	caPEM          []byte
 	insecure       bool
 	requestTimeout time.Duration
@@ -64,6 +68,21 @@ type Option func(*settings) error
 // for clusters whose certificate is issued by a private CA.
 func WithCACertificate(pem []byte) Option {
 	return func(s *settings) error { s.caPEM = pem; return nil }
+}
+
+// WithPreviousHosts names URLs the cluster was reached at before (it was renamed): KnownAs
+// accepts them as this cluster. Each is normalised as New normalises the host.
+func WithPreviousHosts(hosts ...string) Option {
+	return func(s *settings) error {
+		for _, h := range hosts {
+			u, err := NormalizeHost(h)
+			if err != nil {
+				return fmt.Errorf("a previous host: %w", err)
+			}
+			s.previousURLs = append(s.previousURLs, clusterURL(u))
+		}
+		return nil
+	}
 }
 
 // WithInsecureSkipVerify turns off TLS certificate verification. Off by default.
@@ -157,9 +176,10 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsConfig
 	return &Client{
-		base:  base,
-		token: token,
-		scrub: newScrubber(token),
+		base:         base,
+		previousURLs: s.previousURLs,
+		token:        token,
+		scrub:        newScrubber(token),
 		http: &http.Client{
 			Transport: transport,
 			// Never follow a redirect: the Authorization header must not travel to another URL.
@@ -173,39 +193,54 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	}, nil
 }
 
-// answer is a 2xx response: its status and body.
+// answer is a 2xx response: its status and body. afterUncertain is true when an earlier attempt
+// may have been carried out without its answer arriving.
 type answer struct {
-	status int
-	body   []byte
+	status         int
+	body           []byte
+	afterUncertain bool
 }
 
 // do sends one API call with retries and returns the 2xx answer. body (may be nil) is sent byte
 // for byte on every attempt. Any other outcome is an *APIError or a *RequestError, whose texts
-// went through the scrubber.
+// went through the scrubber; either says whether an attempt may have been carried out by the
+// cluster without its answer arriving (OutcomeUnknown).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte) (answer, error) {
 	target := *c.base
 	target.Path += path
 	target.RawQuery = query.Encode()
 	call := callInfo{method: method, path: target.RequestURI(), url: target.String()}
 	start := c.clock.Now()
+	// The budget bounds the whole call, but never cuts a first attempt short of the request
+	// timeout: a request_timeout longer than the default budget stretches the budget to it.
+	budget := max(c.retry.budget, c.requestTimeout)
+	uncertain := false
 	for attempt := 1; ; attempt++ {
 		c.logger.Debug(ctx, "Cluster API request", map[string]any{"method": method, "path": call.path, "attempt": attempt})
-		// The retry budget bounds the whole call: the attempt in progress gets what is left of it.
-		remaining := c.retry.budget - c.clock.Now().Sub(start)
-		res := c.send(ctx, call, body, min(c.requestTimeout, remaining))
+		// The retry budget bounds the whole call: a retry gets what is left of it, at most a
+		// request timeout; the first attempt gets the whole request timeout.
+		timeout := c.requestTimeout
+		if attempt > 1 {
+			timeout = min(timeout, budget-c.clock.Now().Sub(start))
+		}
+		res := c.send(ctx, call, body, timeout)
 		if res.err == nil && res.status >= 200 && res.status < 300 {
 			c.logger.Debug(ctx, "Cluster API response", map[string]any{"method": method, "path": call.path, "status": res.status})
-			return answer{status: res.status, body: res.body}, nil
+			return answer{status: res.status, body: res.body, afterUncertain: uncertain}, nil
 		}
-		retry, wait, failure := c.judge(ctx, call, res, attempt)
-		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= c.retry.budget {
-			return answer{}, failure
+		if timedOut(res.err) && ctx.Err() == nil {
+			res.timeout = timeoutInfo{limit: c.requestTimeout, byBudget: timeout < c.requestTimeout, budget: budget}
+		}
+		retry, wait, failure := c.judge(ctx, call, res, attempt, uncertain)
+		uncertain = uncertain || res.uncertain()
+		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= budget {
+			return answer{}, withUncertain(failure, uncertain)
 		}
 		c.logger.Warn(ctx, "Cluster API request failed, retrying", map[string]any{
 			"method": method, "path": call.path, "attempt": attempt, "error": failure.Error(), "wait_ms": wait.Milliseconds(),
 		})
 		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return answer{}, c.cancelled(call, attempt, err, failure)
+			return answer{}, withUncertain(c.cancelled(call, attempt, err, failure), uncertain)
 		}
 	}
 }
@@ -221,21 +256,70 @@ type result struct {
 	header http.Header
 	body   []byte
 	err    error
+	// timeout says which limit ended an attempt that timed out.
+	timeout timeoutInfo
+}
+
+// uncertain reports whether the cluster may have carried out the attempt although no success
+// answer arrived: the connection failed after the request may have been sent, or a gateway
+// answered for a cluster that may have processed it (502, 503, 504). A refused connection, a
+// failed name lookup or TLS handshake, and the cluster's own refusals (4xx, 429, 556, 500, 510)
+// did not change anything.
+func (r result) uncertain() bool {
+	if r.err != nil {
+		return !classifyTransport(r.err).unsent
+	}
+	switch r.status {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// timeoutInfo names the limit that ended an attempt: the request timeout, or the call's budget
+// (all attempts and waits together) when less of it was left than a whole request timeout.
+type timeoutInfo struct {
+	limit    time.Duration
+	byBudget bool
+	budget   time.Duration
+}
+
+// reason says which limit ended the attempt, or "" when it did not time out.
+func (t timeoutInfo) reason() string {
+	switch {
+	case t.limit == 0:
+		return ""
+	case t.byBudget:
+		return fmt.Sprintf("the call's time budget of %s (every attempt and wait together) ran out", t.budget)
+	}
+	return fmt.Sprintf("no complete answer within the request timeout of %s", t.limit)
+}
+
+// timedOut reports whether err is an attempt that ran out of time.
+func timedOut(err error) bool {
+	var netErr net.Error
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()))
 }
 
 // judge turns a failed attempt into the error to report, and says whether and after how long it
 // may be retried.
-func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (retry bool, wait time.Duration, failure error) {
+func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int, earlierUncertain bool) (retry bool, wait time.Duration, failure error) {
 	if res.err != nil {
 		if ctx.Err() != nil {
 			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil)
 		}
 		t := classifyTransport(res.err)
+		reason := t.reason
+		if why := res.timeout.reason(); why != "" {
+			reason = "the request timed out: " + why + " (" + res.err.Error() + ")"
+		}
 		return t.retry, c.retry.backoff(attempt), &RequestError{Method: call.method, Path: call.path,
-			Reason: c.scrub.scrub(t.reason), Hint: t.hint, Attempts: attempt, err: res.err}
+			Reason: c.scrub.scrub(reason), Hint: t.hint, Attempts: attempt, Timeout: res.timeout.limit > 0,
+			TimeoutByBudget: res.timeout.byBudget, err: res.err}
 	}
 	apiErr := decodeError(call.method, call.path, res.status, res.body, c.scrub)
 	apiErr.Attempts = attempt
+	apiErr.AfterUncertainAttempt = earlierUncertain
 	if res.status >= 300 && res.status < 400 {
 		apiErr.Location = c.scrub.scrub(res.header.Get("Location"))
 		return false, 0, apiErr
@@ -354,6 +438,13 @@ func ValidateToken(token string) error {
 
 // ClusterURL is the cluster's normalised base URL (scheme://host[:port], lower-case host, no
 // API path): the identity of the cluster's singleton settings.
-func (c *Client) ClusterURL() string {
-	return c.base.Scheme + "://" + c.base.Host
+func (c *Client) ClusterURL() string { return clusterURL(c.base) }
+
+// KnownAs reports whether url (a ClusterURL) names this client's cluster: its URL, or one of the
+// URLs it was reached at before (WithPreviousHosts).
+func (c *Client) KnownAs(url string) bool {
+	return url == c.ClusterURL() || slices.Contains(c.previousURLs, url)
 }
+
+// clusterURL is base without the API path.
+func clusterURL(base *url.URL) string { return base.Scheme + "://" + base.Host }

@@ -52,6 +52,13 @@ type APIError struct {
 	Location string
 	// Attempts is how many times the request was sent (more than one when it was retried).
 	Attempts int
+	// AfterUncertainAttempt is true when an earlier attempt of the same call may have been
+	// carried out by the cluster though its answer never arrived: a 404 of a retried DELETE then
+	// does not mean there was nothing to remove.
+	AfterUncertainAttempt bool
+	// Uncertain is true when the call may have been carried out by the cluster (see
+	// OutcomeUnknown).
+	Uncertain bool
 }
 
 // Error renders one line: request, status, message, violations, the redirect target and the
@@ -68,7 +75,7 @@ func (e *APIError) render(multiline bool) string {
 		b.WriteString("The Cluster API answered ")
 	}
 	fmt.Fprintf(&b, "%s %s with HTTP %d", e.Method, e.Path, e.StatusCode)
-	if text := statusText(e.StatusCode); text != "" {
+	if text := statusText(e.Method, e.Path, e.StatusCode); text != "" {
 		b.WriteString(" " + text)
 	}
 	switch {
@@ -122,10 +129,35 @@ const scopeHint = "the token needs the ServiceProviderAPI scope (\"Service Provi
 // statusUpgradeInProgress is Dynatrace's "Upgrade in progress" answer: transient.
 const statusUpgradeInProgress = 556
 
-// statusText is the reason phrase of code, Dynatrace's own codes included.
-func statusText(code int) string {
+// documentedStatus holds what the API's specification says a status means for one operation,
+// where that differs from (or is more precise than) the status's generic HTTP phrase: 510 is
+// "Not Extended" in HTTP but the failure of the operation itself here.
+var documentedStatus = map[string]map[int]string{
+	http.MethodPut + " " + userSessionsConfigPath: {
+		http.StatusBadRequest: "Bad Request (wrong parameters)",
+		510:                   "Configuration update failed",
+	},
+	http.MethodGet + " " + userSessionsPath: {
+		http.StatusInternalServerError: "Operation failed",
+	},
+	http.MethodDelete + " " + userSessionsPath: {
+		http.StatusBadRequest:          "Bad Request (the user id must be filled in)",
+		http.StatusNotFound:            "User sessions not found",
+		http.StatusInternalServerError: "Operation failed",
+		510:                            "Failed to invalidate sessions",
+	},
+}
+
+// statusText describes code as the API's specification does for the operation (method and
+// request path), else by its HTTP reason phrase; 556 is Dynatrace's own "Upgrade in progress"
+// on every operation.
+func statusText(method, requestPath string, code int) string {
 	if code == statusUpgradeInProgress {
 		return "Upgrade in progress"
+	}
+	operation, _, _ := strings.Cut(strings.TrimPrefix(requestPath, APIBasePath), "?")
+	if text, ok := documentedStatus[method+" "+operation][code]; ok {
+		return text
 	}
 	return http.StatusText(code)
 }
@@ -170,7 +202,13 @@ type RequestError struct {
 	Hint string
 	// Attempts is how many times the request was sent.
 	Attempts int
-	err      error
+	// Timeout is true when the last attempt ran out of time; TimeoutByBudget when the call's
+	// budget (every attempt and wait together) ended it rather than the request timeout.
+	Timeout, TimeoutByBudget bool
+	// Uncertain is true when the call may have been carried out by the cluster (see
+	// OutcomeUnknown).
+	Uncertain bool
+	err       error
 }
 
 func (e *RequestError) Error() string {
@@ -200,4 +238,45 @@ func IsCancelled(err error) bool { return errors.Is(err, context.Canceled) }
 func IsNotFound(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+}
+
+// OutcomeUnknown reports whether a failed call may nevertheless have been carried out by the
+// cluster: an attempt was sent and its answer lost (a dropped connection, a timeout, a
+// cancellation while it was in flight) or a gateway answered for it (502, 503, 504). A change
+// the call was sending may then be in effect. False for failures that certainly changed
+// nothing: the cluster's own refusals, a refused connection, a failed name lookup or TLS
+// handshake.
+func OutcomeUnknown(err error) bool {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Uncertain
+	case errors.As(err, &reqErr):
+		return reqErr.Uncertain
+	}
+	return false
+}
+
+// withUncertain marks err (an *APIError or *RequestError) as a call whose outcome is unknown.
+func withUncertain(err error, uncertain bool) error {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.Uncertain = apiErr.Uncertain || uncertain
+	case errors.As(err, &reqErr):
+		reqErr.Uncertain = reqErr.Uncertain || uncertain
+	}
+	return err
+}
+
+// IsTimeout reports whether err ended because an attempt ran out of time; byBudget when the
+// call's budget ended it rather than the request timeout.
+func IsTimeout(err error) (timedOut, byBudget bool) {
+	var reqErr *RequestError
+	if errors.As(err, &reqErr) && reqErr.Timeout {
+		return true, reqErr.TimeoutByBudget
+	}
+	return false, false
 }

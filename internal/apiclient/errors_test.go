@@ -76,3 +76,32 @@ func TestScrubberRemovesEveryEncoding(t *testing.T) {
 		t.Errorf("text without the token changed: %q", got)
 	}
 }
+
+// TestStatusDescribedAsTheSpecDoes: a status the API's specification documents for an operation
+// is described as the specification describes it, not by its generic HTTP phrase.
+func TestStatusDescribedAsTheSpecDoes(t *testing.T) {
+	s := newScrubber(testToken)
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		want         string
+	}{
+		{"PUT", "/api/cluster/v2/clusterConfig/userSessions", 510, "HTTP 510 Configuration update failed"},
+		{"PUT", "/api/cluster/v2/clusterConfig/userSessions", 400, "HTTP 400 Bad Request (wrong parameters)"},
+		{"DELETE", "/api/cluster/v2/userSessions?userId=jane.doe", 510, "HTTP 510 Failed to invalidate sessions"},
+		{"DELETE", "/api/cluster/v2/userSessions?userId=jane.doe", 404, "HTTP 404 User sessions not found"},
+		{"DELETE", "/api/cluster/v2/userSessions", 400, "HTTP 400 Bad Request (the user id must be filled in)"},
+		{"DELETE", "/api/cluster/v2/userSessions?userId=x", 500, "HTTP 500 Operation failed"},
+		{"GET", "/api/cluster/v2/userSessions?userId=x", 500, "HTTP 500 Operation failed"},
+		{"GET", "/api/cluster/v2/clusterConfig/userSessions", 556, "HTTP 556 Upgrade in progress"},
+		{"DELETE", "/api/cluster/v2/userSessions?userId=x", 556, "HTTP 556 Upgrade in progress"},
+		// Not documented for the operation: the generic phrase.
+		{"GET", "/api/cluster/v2/clusterConfig/userSessions", 510, "HTTP 510 Not Extended"},
+		{"GET", "/api/cluster/v2/clusterConfig/userSessions", 500, "HTTP 500 Internal Server Error"},
+	} {
+		got := decodeError(tt.method, tt.path, tt.status, nil, s).Error()
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("%s %s %d: %q, want %q", tt.method, tt.path, tt.status, got, tt.want)
+		}
+	}
+}

@@ -3,8 +3,12 @@ package apiclient
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // APIBasePath is the path of Cluster API v2 below the cluster's base URL.
@@ -57,10 +61,67 @@ func NormalizeHost(raw string) (*url.URL, error) {
 	if path != "" && path != APIBasePath {
 		return fail(fmt.Sprintf("path %q is not allowed", u.EscapedPath()))
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	name, err := canonicalHostname(u.Hostname())
+	if err != nil {
+		return fail(err.Error())
+	}
+	port, err := canonicalPort(u.Scheme, u.Port())
+	if err != nil {
+		return fail(err.Error())
+	}
+	if u.Scheme == "http" && !isLoopback(name) {
 		return fail("plain http:// is only allowed to a loopback host, the API token would travel unencrypted")
 	}
-	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host), Path: APIBasePath}, nil
+	host := name
+	if strings.Contains(name, ":") {
+		host = "[" + name + "]" // IPv6
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return &url.URL{Scheme: u.Scheme, Host: host, Path: APIBasePath}, nil
+}
+
+// canonicalHostname is the one spelling of a host name or address, so that every spelling of a
+// cluster's URL gives one identity: an IP address in its standard form, an ASCII name in lower
+// case, an internationalised name in its ASCII (punycode) form, lower case.
+func canonicalHostname(name string) (string, error) {
+	if addr, err := netip.ParseAddr(name); err == nil {
+		return addr.String(), nil
+	}
+	if isASCII(name) {
+		return strings.ToLower(name), nil
+	}
+	ascii, err := idna.Lookup.ToASCII(name)
+	if err != nil {
+		return "", fmt.Errorf("host name %q is not a valid internationalised domain name", name)
+	}
+	return ascii, nil
+}
+
+// canonicalPort checks a URL's port and gives its one spelling: decimal without leading zeros,
+// and none at all for the scheme's default port (443 for https, 80 for http).
+func canonicalPort(scheme, port string) (string, error) {
+	if port == "" {
+		return "", nil
+	}
+	n, err := strconv.ParseUint(port, 10, 32)
+	if err != nil || n < 1 || n > 65535 {
+		return "", fmt.Errorf("port %s is not a port number: it must be between 1 and 65535", port)
+	}
+	if (scheme == "https" && n == 443) || (scheme == "http" && n == 80) {
+		return "", nil
+	}
+	return strconv.FormatUint(n, 10), nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // withoutUserInfo returns raw with any user info (user name, password, a token pasted as user)

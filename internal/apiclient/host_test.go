@@ -31,23 +31,27 @@ func TestNormalizeHost(t *testing.T) {
 		}
 	}
 	invalid := map[string]string{
-		"":                                  "empty",
-		"cmc.example.com":                   "no scheme",
-		"//cmc.example.com":                 "no scheme",
-		"ftp://cmc.example.com":             `scheme "ftp"`,
-		"https://":                          "no host name",
-		"https:cmc.example.com":             "no host name",
-		"https://user:pass@cmc.example.com": "credentials",
-		"https://cmc.example.com?x=1":       "query",
-		"https://cmc.example.com/?":         "query",
-		"https://cmc.example.com#top":       "fragment",
-		"https://cmc.example.com/e/abc":     `path "/e/abc"`,
-		"https://cmc.example.com/api/v2":    `path "/api/v2"`,
-		"http://cmc.example.com":            "plain http://",
-		"http://10.1.2.3:8021":              "plain http://",
-		"http://localhost.example.com":      "plain http://",
-		" https://cmc.example.com":          "white space",
-		"https://cmc.example.com:":          "empty port",
+		"":                                        "empty",
+		"cmc.example.com":                         "no scheme",
+		"//cmc.example.com":                       "no scheme",
+		"ftp://cmc.example.com":                   `scheme "ftp"`,
+		"https://":                                "no host name",
+		"https:cmc.example.com":                   "no host name",
+		"https://user:pass@cmc.example.com":       "credentials",
+		"https://cmc.example.com?x=1":             "query",
+		"https://cmc.example.com/?":               "query",
+		"https://cmc.example.com#top":             "fragment",
+		"https://cmc.example.com/e/abc":           `path "/e/abc"`,
+		"https://cmc.example.com/api/v2":          `path "/api/v2"`,
+		"http://cmc.example.com":                  "plain http://",
+		"http://10.1.2.3:8021":                    "plain http://",
+		"http://localhost.example.com":            "plain http://",
+		" https://cmc.example.com":                "white space",
+		"https://cmc.example.com:":                "empty port",
+		"https://cmc.example.com:0":               "port 0 is not a port number",
+		"https://cmc.example.com:99999":           "port 99999 is not a port number",
+		"https://cmc.example.com:00000":           "port 00000 is not a port number",
+		"https://b\u00fccher.ex\u200d\u200dample": "not a valid internationalised domain name",
 	}
 	for in, reason := range invalid {
 		_, err := NormalizeHost(in)
@@ -132,4 +136,29 @@ func FuzzNormalizeHost(f *testing.F) {
 			t.Fatalf("result does not parse: %v", err)
 		}
 	})
+}
+
+// TestNormalizeHostOneSpellingPerCluster: every spelling of one cluster's URL gives the same
+// base URL, so state, identity and import checks see one cluster.
+func TestNormalizeHostOneSpellingPerCluster(t *testing.T) {
+	for want, spellings := range map[string][]string{
+		"https://cmc.example.com/api/cluster/v2": {
+			"https://cmc.example.com", "https://CMC.EXAMPLE.COM/", "https://cmc.example.com:443",
+			"https://cmc.example.com:0443/api/cluster/v2", "https://Cmc.Example.Com:00443/",
+		},
+		"https://cmc.example.com:8443/api/cluster/v2": {"https://cmc.example.com:8443", "https://cmc.example.com:08443/"},
+		"https://xn--bcher-kva.example/api/cluster/v2": {
+			"https://b\u00fccher.example", "https://B\u00dcCHER.example/", "https://xn--bcher-kva.example:443", "https://XN--BCHER-KVA.example",
+		},
+		"http://localhost/api/cluster/v2":      {"http://localhost:80", "http://LOCALHOST:080/"},
+		"https://[2001:db8::1]/api/cluster/v2": {"https://[2001:DB8:0:0::1]", "https://[2001:0db8::0001]:443/"},
+		"http://[::1]:8021/api/cluster/v2":     {"http://[0:0:0:0:0:0:0:1]:8021"},
+	} {
+		for _, in := range spellings {
+			got, err := NormalizeHost(in)
+			if err != nil || got.String() != want {
+				t.Errorf("NormalizeHost(%q) = %v, %v; want %s", in, got, err, want)
+			}
+		}
+	}
 }

@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -105,7 +107,7 @@ func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := c.ListUserSessions(context.Background(), "")
+	_, _, err := c.ListUserSessions(context.Background(), "")
 	runtime.ReadMemStats(&after)
 	if err == nil {
 		t.Fatal("a cut-off answer was accepted")
@@ -205,24 +207,64 @@ func TestTokenIsTrimmedAndChecked(t *testing.T) {
 }
 
 // TestRetryBudgetCoversTheAttemptInProgress: the budget bounds the whole call, the attempt in
-// progress included, not only the waits between attempts.
+// progress included, not only the waits between attempts; but it never cuts a first attempt
+// short of the request timeout (a request_timeout longer than the budget stretches the budget),
+// and the error names the limit that ended the call.
 func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
+	var mu sync.Mutex
+	requests := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		first := requests == 1
+		mu.Unlock()
+		if first && r.URL.Query().Get("fail") == "first" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(srv.URL, testToken, WithRequestTimeout(30*time.Second), WithRetryBudget(300*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	_, err = c.GetUserSessionsConfig(context.Background())
-	if elapsed := time.Since(start); err == nil || elapsed > 2*time.Second {
-		t.Errorf("a call with a 300ms budget against a server that never answers took %s (%v)", elapsed, err)
-	}
+
+	t.Run("a request timeout longer than the budget", func(t *testing.T) {
+		c, err := New(srv.URL, testToken, WithRequestTimeout(800*time.Millisecond), WithRetryBudget(200*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = c.GetUserSessionsConfig(context.Background())
+		elapsed := time.Since(start)
+		if err == nil || elapsed < 700*time.Millisecond || elapsed > 3*time.Second {
+			t.Errorf("the call took %s (%v); want the whole request timeout of 800ms, not the 200ms budget", elapsed, err)
+		}
+		if timedOut, byBudget := IsTimeout(err); !timedOut || byBudget || !strings.Contains(err.Error(), "request timeout of 800ms") {
+			t.Errorf("error = %v (timeout %v, by budget %v); want the request timeout named", err, timedOut, byBudget)
+		}
+	})
+	t.Run("a later attempt cut by the budget", func(t *testing.T) {
+		mu.Lock()
+		requests = 0
+		mu.Unlock()
+		c, err := New(srv.URL, testToken, WithRequestTimeout(time.Second), WithRetryBudget(1500*time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.retry.minBackoff, c.retry.jitter = 700*time.Millisecond, func() float64 { return 0.999 }
+		start := time.Now()
+		// The first attempt answers 503 at once; after a wait of about 0.7 s the second attempt
+		// has about 0.8 s of the budget left, less than its request timeout of 1 s.
+		_, err = c.do(context.Background(), http.MethodGet, userSessionsConfigPath, url.Values{"fail": {"first"}}, nil)
+		elapsed := time.Since(start)
+		if err == nil || elapsed > 2500*time.Millisecond {
+			t.Errorf("a call with a 1.5s budget took %s (%v)", elapsed, err)
+		}
+		if timedOut, byBudget := IsTimeout(err); !timedOut || !byBudget || !strings.Contains(err.Error(), "time budget of 1.5s") {
+			t.Errorf("error = %v (timeout %v, by budget %v); want the budget named", err, timedOut, byBudget)
+		}
+	})
 }

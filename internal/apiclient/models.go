@@ -1,5 +1,11 @@
 package apiclient
 
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
 // UserSessionsConfig is the cluster's user session policy (Cluster API v2 model
 // UserSessionsConfig). Both members are required by the API.
 type UserSessionsConfig struct {
@@ -34,3 +40,45 @@ type UserSession struct {
 	Device                *string `json:"device,omitempty"`
 	IP                    *string `json:"ip,omitempty"`
 }
+
+// Bounds of the policy's fields, from the API's models and rules: limits are int32 and 0 means
+// no limit; the timeout is an int32 of at least 1 second.
+const (
+	MaxSessionLimit          = math.MaxInt32
+	MinUserInactivityTimeout = 1
+	MaxUserInactivityTimeout = math.MaxInt32
+)
+
+// Validate checks cfg against the API's rules: both limits 0 (no limit) or both greater than 0,
+// never negative, and an inactivity timeout of at least 1 second. The error names each field
+// that breaks a rule, under its API name, with its value.
+func (cfg UserSessionsConfig) Validate() error {
+	var problems []string
+	p, a := cfg.ConcurrentSessionPolicy, cfg.AutomaticLogout
+	if p.UserLimit < 0 {
+		problems = append(problems, fmt.Sprintf("concurrentSessionPolicyDto.userLimit is %d: a limit is 0 (no limit) or more", p.UserLimit))
+	}
+	if p.AdminLimit < 0 {
+		problems = append(problems, fmt.Sprintf("concurrentSessionPolicyDto.adminLimit is %d: a limit is 0 (no limit) or more", p.AdminLimit))
+	}
+	if p.UserLimit >= 0 && p.AdminLimit >= 0 && (p.UserLimit == 0) != (p.AdminLimit == 0) {
+		problems = append(problems, fmt.Sprintf("concurrentSessionPolicyDto.userLimit is %d and adminLimit is %d: "+
+			"both limits are 0 or both are greater than 0", p.UserLimit, p.AdminLimit))
+	}
+	if a.UserInactivityTimeout < MinUserInactivityTimeout {
+		problems = append(problems, fmt.Sprintf("automaticLogoutDto.userInactivityTimeout is %d: the timeout is at least %d second",
+			a.UserInactivityTimeout, MinUserInactivityTimeout))
+	}
+	if len(problems) > 0 {
+		return &PolicyError{Problems: problems}
+	}
+	return nil
+}
+
+// PolicyError is a session policy that breaks the API's rules; Problems names each field, its
+// value and the rule, in the API's terms.
+type PolicyError struct {
+	Problems []string
+}
+
+func (e *PolicyError) Error() string { return strings.Join(e.Problems, "; ") }

@@ -178,7 +178,7 @@ func TestCancellationReturnsAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertCancelledQuickly(t, func(ctx context.Context) error {
-			_, err := c.ListUserSessions(ctx, "")
+			_, _, err := c.ListUserSessions(ctx, "")
 			return err
 		})
 	})

@@ -18,11 +18,23 @@ type transportFailure struct {
 	retry bool
 	// hint says what to change when retrying cannot help.
 	hint string
+	// unsent is true for failures that mean the request never reached the API: the connection
+	// or the TLS handshake failed, or the request could not be written.
+	unsent bool
 }
 
 // classifyTransport sorts an error of http.Client.Do (or of reading the answer) into failures
 // that can heal, retried, and ones that cannot, reported at once with what to change.
 func classifyTransport(err error) transportFailure {
+	t := classifyTransportReason(err)
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		t.unsent = true // no connection: nothing was sent
+	}
+	return t
+}
+
+func classifyTransportReason(err error) transportFailure {
 	text := err.Error()
 	var (
 		unknownAuthority x509.UnknownAuthorityError
@@ -38,32 +50,32 @@ func classifyTransport(err error) transportFailure {
 	switch {
 	case errors.As(err, &unknownAuthority), errors.As(err, &invalid), errors.As(err, &hostname),
 		errors.As(err, &verification), errors.As(err, &systemRoots):
-		return transportFailure{reason: "TLS certificate verification failed: " + text,
+		return transportFailure{reason: "TLS certificate verification failed: " + text, unsent: true,
 			hint: "if the cluster's certificate is issued by a private CA, set ca_certificate to that CA's PEM; " +
 				"the certificate must name the host in host"}
 	case strings.Contains(text, "server gave HTTP response to HTTPS client"), errors.As(err, &recordHeader):
-		return transportFailure{reason: "the server does not speak TLS: it answered plain HTTP to an https:// request",
+		return transportFailure{reason: "the server does not speak TLS: it answered plain HTTP to an https:// request", unsent: true,
 			hint: "check the port in host; https:// needs the cluster's TLS endpoint (plain http:// is only allowed to a loopback emulator)"}
 	case errors.As(err, &alert), strings.Contains(text, "tls: "):
-		return transportFailure{reason: "the TLS handshake failed: " + text,
+		return transportFailure{reason: "the TLS handshake failed: " + text, unsent: true,
 			hint: "the cluster must offer TLS 1.2 or later with a cipher suite Go supports; check that host is the cluster's HTTPS endpoint"}
 	case strings.Contains(text, "invalid header field value"):
-		return transportFailure{reason: "the request could not be sent: " + text,
+		return transportFailure{reason: "the request could not be sent: " + text, unsent: true,
 			hint: "the token holds a character an HTTP header cannot carry; copy the token again"}
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return transportFailure{reason: "the host name does not resolve: " + text, hint: "check host"}
+			return transportFailure{reason: "the host name does not resolve: " + text, hint: "check host", unsent: true}
 		}
-		return transportFailure{reason: "looking up the host failed: " + text, retry: dnsErr.IsTemporary || dnsErr.IsTimeout}
+		return transportFailure{reason: "looking up the host failed: " + text, retry: dnsErr.IsTemporary || dnsErr.IsTimeout, unsent: true}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return transportFailure{reason: "the connection was refused: " + text, retry: true}
+		return transportFailure{reason: "the connection was refused: " + text, retry: true, unsent: true}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return transportFailure{reason: "the connection was closed before the answer was complete: " + text, retry: true}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.ETIMEDOUT):
 		return transportFailure{reason: "the network did not reach the cluster: " + text, retry: true}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return transportFailure{reason: "the request timed out (request_timeout): " + text, retry: true}
+		return transportFailure{reason: "the request timed out: " + text, retry: true}
 	case errors.Is(err, errTooLarge):
 		return transportFailure{reason: text}
 	}

@@ -29,6 +29,14 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 			Reason: c.scrub.scrub("the cluster's answer is not a complete user sessions configuration: " + err.Error()),
 			Hint:   "no value was changed or stored; check that host is the cluster's own URL", err: err}
 	}
+	// A policy the API forbids would otherwise reach state, generated configuration and, through
+	// restore_on_destroy, the cluster again.
+	if err := cfg.Validate(); err != nil {
+		return nil, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath,
+			Reason: c.scrub.scrub("the cluster answered a user sessions configuration the API does not allow: " + err.Error()),
+			Hint: "no value was changed or stored; correct the policy in the Cluster Management Console " +
+				"(or with PUT /clusterConfig/userSessions), then run again", err: err}
+	}
 	return cfg, nil
 }
 
@@ -36,6 +44,11 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 // /clusterConfig/userSessions). Any 2xx answer is success: the API documents 200, and examples
 // show 204. A body in the answer is ignored.
 func (c *Client) UpdateUserSessionsConfig(ctx context.Context, cfg UserSessionsConfig) error {
+	// A policy the API forbids is never sent, whoever asks: the cluster may accept what its
+	// documentation forbids, and a restore must not put such a policy back.
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("the user sessions configuration was not sent, the API does not allow it: %w", err)
+	}
 	body, err := json.Marshal(cfg)
 	if err != nil {
 		return fmt.Errorf("encoding the user sessions configuration: %w", err)
@@ -51,7 +64,10 @@ func (c *Client) UpdateUserSessionsConfig(ctx context.Context, cfg UserSessionsC
 // mean "none" is an empty list: 200 with [] or null, 200 or 204 with no body, and 404 for a
 // filtered list (DELETE answers 404 then). A 404 for the unfiltered list stays an error: it means
 // the path is wrong, not that nobody is logged in.
-func (c *Client) ListUserSessions(ctx context.Context, userID string) ([]UserSession, error) {
+//
+// A filtered answer holding sessions of other users (a cluster or proxy that ignored userId) is
+// not trusted: those sessions are left out and otherUsers says how many there were.
+func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions []UserSession, otherUsers int, err error) {
 	var query url.Values
 	if userID != "" {
 		query = url.Values{"userId": {userID}}
@@ -59,25 +75,51 @@ func (c *Client) ListUserSessions(ctx context.Context, userID string) ([]UserSes
 	ans, err := c.do(ctx, http.MethodGet, userSessionsPath, query, nil)
 	if err != nil {
 		if userID != "" && IsNotFound(err) {
-			return []UserSession{}, nil
+			return []UserSession{}, 0, nil
 		}
-		return nil, err
+		return nil, 0, err
 	}
-	sessions, err := decodeUserSessions(ans.body)
+	sessions, err = decodeUserSessions(ans.body)
 	if err != nil {
-		return nil, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsPath,
+		return nil, 0, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsPath,
 			Reason: c.scrub.scrub("the cluster's answer is not a list of user sessions: " + err.Error()), err: err}
 	}
-	return sessions, nil
+	if userID == "" {
+		return sessions, 0, nil
+	}
+	kept := sessions[:0]
+	for _, s := range sessions {
+		if s.UserID == userID {
+			kept = append(kept, s)
+		}
+	}
+	return kept, len(sessions) - len(kept), nil
 }
 
-// RemoveUserSessions ends every session of userID (DELETE /userSessions?userId=). When the user
-// has no sessions the API answers 404: IsNotFound then holds for the error, so callers can treat
-// it as success.
-func (c *Client) RemoveUserSessions(ctx context.Context, userID string) error {
+// Removal is what RemoveUserSessions achieved.
+type Removal struct {
+	// NoneFound is true when the cluster answered 404 "user sessions not found" to the first
+	// attempt: the user had no sessions to end.
+	NoneFound bool
+	// AfterLostAnswer is true when an earlier attempt may have ended the sessions but its answer
+	// was lost, and a retry found none left (404): they were most likely ended by that attempt.
+	AfterLostAnswer bool
+}
+
+// RemoveUserSessions ends every session of userID (DELETE /userSessions?userId=). The API's 404
+// (no sessions) is not an error: Removal says whether there was nothing to end, or whether a
+// retry after a lost answer found the sessions already gone.
+func (c *Client) RemoveUserSessions(ctx context.Context, userID string) (Removal, error) {
 	if userID == "" {
-		return errors.New("removing user sessions needs a user id")
+		return Removal{}, errors.New("removing user sessions needs a user id")
 	}
 	_, err := c.do(ctx, http.MethodDelete, userSessionsPath, url.Values{"userId": {userID}}, nil)
-	return err
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		if apiErr.AfterUncertainAttempt {
+			return Removal{AfterLostAnswer: true}, nil
+		}
+		return Removal{NoneFound: true}, nil
+	}
+	return Removal{}, err
 }

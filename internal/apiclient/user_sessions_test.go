@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,26 +52,26 @@ func TestClientAgainstEmulator(t *testing.T) {
 		t.Errorf("read back = %+v, %v; want %+v", cfg, err, want)
 	}
 
-	all, err := c.ListUserSessions(ctx, "")
+	all, _, err := c.ListUserSessions(ctx, "")
 	if err != nil || len(all) != 30 {
 		t.Fatalf("list all = %d sessions, %v; want 30", len(all), err)
 	}
-	jane, err := c.ListUserSessions(ctx, "jane.doe")
-	if err != nil || len(jane) != 3 {
-		t.Fatalf("list jane.doe = %d sessions, %v; want 3", len(jane), err)
+	jane, others, err := c.ListUserSessions(ctx, "jane.doe")
+	if err != nil || len(jane) != 3 || others != 0 {
+		t.Fatalf("list jane.doe = %d sessions (%d of other users), %v; want 3 (0)", len(jane), others, err)
 	}
 	for _, s := range jane {
 		if s.UserID != "jane.doe" || s.SessionID == "" || s.CreationTime <= 0 {
 			t.Errorf("unexpected session %+v", s)
 		}
 	}
-	none, err := c.ListUserSessions(ctx, "nobody")
+	none, _, err := c.ListUserSessions(ctx, "nobody")
 	if err != nil || none == nil || len(none) != 0 {
 		t.Errorf("list nobody = %#v, %v; want an empty, non-nil list", none, err)
 	}
 
-	if err := c.RemoveUserSessions(ctx, "jane.doe"); err != nil {
-		t.Fatalf("remove: %v", err)
+	if removal, err := c.RemoveUserSessions(ctx, "jane.doe"); err != nil || removal != (Removal{}) {
+		t.Fatalf("remove = %+v, %v; want the sessions ended", removal, err)
 	}
 	if left := srv.Sessions("jane.doe"); len(left) != 0 {
 		t.Errorf("jane.doe still has %d sessions", len(left))
@@ -78,11 +79,10 @@ func TestClientAgainstEmulator(t *testing.T) {
 	if left := srv.Sessions(""); len(left) != 27 {
 		t.Errorf("%d sessions left, want 27 (others untouched)", len(left))
 	}
-	err = c.RemoveUserSessions(ctx, "jane.doe")
-	if !IsNotFound(err) {
-		t.Errorf("second remove = %v, want a 404", err)
+	if removal, err := c.RemoveUserSessions(ctx, "jane.doe"); err != nil || !removal.NoneFound || removal.AfterLostAnswer {
+		t.Errorf("second remove = %+v, %v; want none found (the 404)", removal, err)
 	}
-	if err := c.RemoveUserSessions(ctx, ""); err == nil {
+	if _, err := c.RemoveUserSessions(ctx, ""); err == nil {
 		t.Error("remove with an empty user id succeeded")
 	}
 	if n := srv.CountRequests(http.MethodDelete, "/userSessions"); n != 2 {
@@ -96,10 +96,22 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 
 	t.Run("400 constraint violation in the error text", func(t *testing.T) {
 		c := newEmulatorClient(t, srv, srv.Token)
-		err := c.UpdateUserSessionsConfig(ctx, UserSessionsConfig{
+		invalid := UserSessionsConfig{
 			ConcurrentSessionPolicy: ConcurrentSessionPolicy{UserLimit: 3, AdminLimit: 0},
 			AutomaticLogout:         AutomaticLogout{UserInactivityTimeout: 0},
-		})
+		}
+		// The client never sends a policy the API forbids...
+		puts := srv.CountRequests(http.MethodPut, "/clusterConfig/userSessions")
+		var policyErr *PolicyError
+		if err := c.UpdateUserSessionsConfig(ctx, invalid); !errors.As(err, &policyErr) || len(policyErr.Problems) != 2 {
+			t.Errorf("update with an invalid policy = %v, want a PolicyError naming both problems", err)
+		}
+		if n := srv.CountRequests(http.MethodPut, "/clusterConfig/userSessions"); n != puts {
+			t.Errorf("%d PUT requests reached the emulator for an invalid policy, want none", n-puts)
+		}
+		// ...so the cluster's answer to one is sent here below the typed call.
+		body, _ := json.Marshal(invalid)
+		_, err := c.do(ctx, http.MethodPut, userSessionsConfigPath, nil, body)
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
 			t.Fatalf("error = %v, want an APIError 400", err)
@@ -129,7 +141,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 		if statusOf(err) != 403 || !strings.Contains(err.Error(), "ServiceProviderAPI") {
 			t.Errorf("error = %v, want 403 naming the scope", err)
 		}
-		if err := c.RemoveUserSessions(ctx, "admin"); statusOf(err) != 403 {
+		if _, err := c.RemoveUserSessions(ctx, "admin"); statusOf(err) != 403 {
 			t.Errorf("remove error = %v, want 403", err)
 		}
 	})
@@ -138,7 +150,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 			if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: code}); err != nil {
 				t.Fatal(err)
 			}
-			err := newEmulatorClient(t, srv, srv.Token).RemoveUserSessions(ctx, "admin")
+			_, err := newEmulatorClient(t, srv, srv.Token).RemoveUserSessions(ctx, "admin")
 			if statusOf(err) != code || !strings.Contains(err.Error(), "Injected fault") {
 				t.Errorf("error = %v, want %d with the server's message", err, code)
 			}
@@ -148,7 +160,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 		if err := srv.InjectFault(emulator.Fault{Method: "GET", Path: "/userSessions", Status: 500}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := newEmulatorClient(t, srv, srv.Token).ListUserSessions(ctx, ""); statusOf(err) != 500 {
+		if _, _, err := newEmulatorClient(t, srv, srv.Token).ListUserSessions(ctx, ""); statusOf(err) != 500 {
 			t.Errorf("error = %v, want 500", err)
 		}
 	})
@@ -157,7 +169,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 func TestRequestHeaders(t *testing.T) {
 	srv := newScripted(t, step{status: 200, body: "[]"})
 	c := newTestClient(t, srv.server.URL+"/api/cluster/v2/", newFakeClock(), WithUserAgent("terraform-provider-dtcluster/1.2.3"))
-	if _, err := c.ListUserSessions(context.Background(), "jane doe&x=1"); err != nil {
+	if _, _, err := c.ListUserSessions(context.Background(), "jane doe&x=1"); err != nil {
 		t.Fatal(err)
 	}
 	r := srv.Requests()[0]
@@ -212,7 +224,7 @@ func TestListUserSessionsTolerance(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newScripted(t, st)
-			sessions, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "nobody")
+			sessions, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "nobody")
 			if err != nil || sessions == nil || len(sessions) != 0 {
 				t.Errorf("ListUserSessions = %v, %v; want an empty list", sessions, err)
 			}
@@ -220,20 +232,20 @@ func TestListUserSessionsTolerance(t *testing.T) {
 	}
 	t.Run("404 for every user is an error", func(t *testing.T) {
 		srv := newScripted(t, step{status: 404})
-		if _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, ""); !IsNotFound(err) {
+		if _, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, ""); !IsNotFound(err) {
 			t.Errorf("error = %v, want the 404", err)
 		}
 	})
 	t.Run("unknown loginType passes through", func(t *testing.T) {
 		srv := newScripted(t, step{status: 200, body: `[{"userId":"a","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"PASSKEY"}]`})
-		sessions, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
+		sessions, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
 		if err != nil || len(sessions) != 1 || sessions[0].LoginType != "PASSKEY" {
 			t.Errorf("ListUserSessions = %+v, %v", sessions, err)
 		}
 	})
 	t.Run("missing required field", func(t *testing.T) {
 		srv := newScripted(t, step{status: 200, body: `[{"userId":"a","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"},{"userId":"b","sessionId":"s2","tenantUuid":"t","loginType":"LOCAL"}]`})
-		_, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
+		_, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
 		if err == nil || !strings.Contains(err.Error(), "session 1 lacks nodeId, creationTime") {
 			t.Errorf("error = %v, want one naming the missing fields", err)
 		}
@@ -278,7 +290,7 @@ func TestListUserSessionsWithAndWithoutLength(t *testing.T) {
 			w.(http.Flusher).Flush() // from here on the answer is chunked
 			_, _ = io.WriteString(w, body[half:])
 		}))
-		sessions, err := newTestClient(t, srv.URL, newFakeClock()).ListUserSessions(context.Background(), "")
+		sessions, _, err := newTestClient(t, srv.URL, newFakeClock()).ListUserSessions(context.Background(), "")
 		srv.Close()
 		if err != nil || len(sessions) != 300 {
 			t.Fatalf("with length %t: %d sessions, %v", withLength, len(sessions), err)
@@ -287,5 +299,114 @@ func TestListUserSessionsWithAndWithoutLength(t *testing.T) {
 	}
 	if !reflect.DeepEqual(lists[0], lists[1]) {
 		t.Error("the list differs between the answer with a length and the chunked one")
+	}
+}
+
+// TestForbiddenPolicyFromTheCluster: a policy the API forbids, answered by the cluster, is an
+// error that says the cluster answered it, naming the field and the value; nothing is returned.
+func TestForbiddenPolicyFromTheCluster(t *testing.T) {
+	for name, tt := range map[string]struct {
+		user, admin, timeout int64
+		want                 []string
+	}{
+		"negative user limit":  {-2147483648, 2, 900, []string{"userLimit is -2147483648", "0 (no limit) or more"}},
+		"negative admin limit": {0, -1, 900, []string{"adminLimit is -1"}},
+		"one limit zero":       {0, 3, 900, []string{"userLimit is 0 and adminLimit is 3", "both limits are 0 or both"}},
+		"timeout zero":         {5, 2, 0, []string{"userInactivityTimeout is 0", "at least 1 second"}},
+		"negative timeout":     {5, 2, -900, []string{"userInactivityTimeout is -900"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := fmt.Sprintf(`{"concurrentSessionPolicyDto":{"userLimit":%d,"adminLimit":%d},`+
+				`"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":%d}}`, tt.user, tt.admin, tt.timeout)
+			srv := newScripted(t, step{status: 200, body: body})
+			cfg, err := newTestClient(t, srv.server.URL, newFakeClock()).GetUserSessionsConfig(context.Background())
+			if err == nil || cfg != nil {
+				t.Fatalf("GetUserSessionsConfig = %+v, %v; want an error", cfg, err)
+			}
+			for _, want := range append(tt.want, "the cluster answered a user sessions configuration the API does not allow") {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+// TestOutcomeUnknown: a failed call says whether the cluster may have carried it out.
+func TestOutcomeUnknown(t *testing.T) {
+	policy := UserSessionsConfig{ConcurrentSessionPolicy: ConcurrentSessionPolicy{UserLimit: 5, AdminLimit: 2},
+		AutomaticLogout: AutomaticLogout{UserInactivityTimeout: 900}}
+	for name, tt := range map[string]struct {
+		steps   []step
+		unknown bool
+	}{
+		"answer lost every time":         {[]step{{drop: true}}, true},
+		"answer lost, then refused":      {[]step{{drop: true}, {status: 400}}, true},
+		"gateway timeout":                {[]step{{status: 504}}, true},
+		"bad gateway":                    {[]step{{status: 502}}, true},
+		"refused by the cluster":         {[]step{{status: 400}}, false},
+		"configuration update failed":    {[]step{{status: 510}}, false},
+		"upgrade in progress throughout": {[]step{{status: 556}}, false},
+		"throttled throughout":           {[]step{{status: 429}}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, tt.steps...)
+			err := newTestClient(t, srv.server.URL, newFakeClock()).UpdateUserSessionsConfig(context.Background(), policy)
+			if err == nil || OutcomeUnknown(err) != tt.unknown {
+				t.Errorf("UpdateUserSessionsConfig = %v, OutcomeUnknown %v; want an error with %v", err, OutcomeUnknown(err), tt.unknown)
+			}
+		})
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		addr := srv.URL
+		srv.Close()
+		err := newTestClient(t, addr, newFakeClock(), WithMaxRetries(1)).UpdateUserSessionsConfig(context.Background(), policy)
+		if err == nil || OutcomeUnknown(err) {
+			t.Errorf("UpdateUserSessionsConfig = %v, OutcomeUnknown %v; want a failure that changed nothing", err, OutcomeUnknown(err))
+		}
+	})
+}
+
+// TestRemoveAfterLostAnswer: a 404 to a retried DELETE whose first attempt's answer was lost is
+// not "no sessions": that attempt most likely ended them.
+func TestRemoveAfterLostAnswer(t *testing.T) {
+	for name, tt := range map[string]struct {
+		steps []step
+		want  Removal
+	}{
+		"ended":                      {[]step{{status: 200}}, Removal{}},
+		"none":                       {[]step{{status: 404}}, Removal{NoneFound: true}},
+		"answer lost, retry 404":     {[]step{{drop: true}, {status: 404}}, Removal{AfterLostAnswer: true}},
+		"gateway timeout, retry 404": {[]step{{status: 504}, {status: 404}}, Removal{AfterLostAnswer: true}},
+		"throttled, retry 404":       {[]step{{status: 429}, {status: 404}}, Removal{NoneFound: true}},
+		"answer lost, retry 200":     {[]step{{drop: true}, {status: 200}}, Removal{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, tt.steps...)
+			got, err := newTestClient(t, srv.server.URL, newFakeClock()).RemoveUserSessions(context.Background(), "jane.doe")
+			if err != nil || got != tt.want {
+				t.Errorf("RemoveUserSessions = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestFilteredListWithOtherUsers: sessions of other users in an answer filtered by userId are
+// left out and counted.
+func TestFilteredListWithOtherUsers(t *testing.T) {
+	session := func(user, id string) string {
+		return fmt.Sprintf(`{"userId":%q,"nodeId":1,"sessionId":%q,"creationTime":1,"tenantUuid":"t","loginType":"LOCAL"}`, user, id)
+	}
+	body := "[" + strings.Join([]string{session("bob", "1"), session("jane.doe", "2"), session("eve", "3"), session("jane.doe", "4")}, ",") + "]"
+	srv := newScripted(t, step{status: 200, body: body})
+	c := newTestClient(t, srv.server.URL, newFakeClock())
+	sessions, others, err := c.ListUserSessions(context.Background(), "jane.doe")
+	if err != nil || others != 2 || len(sessions) != 2 || sessions[0].SessionID != "2" || sessions[1].SessionID != "4" {
+		t.Errorf("ListUserSessions(jane.doe) = %+v, %d others, %v; want sessions 2 and 4, 2 others", sessions, others, err)
+	}
+	all, others, err := c.ListUserSessions(context.Background(), "")
+	if err != nil || others != 0 || len(all) != 4 {
+		t.Errorf("ListUserSessions() = %d sessions, %d others, %v; want all 4", len(all), others, err)
 	}
 }

@@ -22,7 +22,7 @@ import (
 func newClient(ctx context.Context, cfg providerModel, version, terraformVersion string) (*apiclient.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if cfg.Host.IsUnknown() || cfg.Token.IsUnknown() || cfg.CACertificate.IsUnknown() || cfg.Insecure.IsUnknown() ||
-		cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() {
+		cfg.RequestTimeout.IsUnknown() || cfg.MaxRetries.IsUnknown() || !fullyKnown(cfg.PreviousHosts) {
 		tflog.Debug(ctx, "Provider configuration not known yet; resources will report it if they need the cluster")
 		return nil, nil
 	}
@@ -63,10 +63,15 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 				"impersonate the cluster and read the API token. Use ca_certificate for a private CA instead.")
 	}
 	if isSet(cfg.RequestTimeout) {
-		opts = append(opts, apiclient.WithRequestTimeout(time.Duration(cfg.RequestTimeout.ValueInt64())*time.Second))
+		opts = append(opts, apiclient.WithRequestTimeout(time.Duration(wholeNumber(cfg.RequestTimeout))*time.Second))
 	}
 	if isSet(cfg.MaxRetries) {
-		opts = append(opts, apiclient.WithMaxRetries(int(cfg.MaxRetries.ValueInt64())))
+		opts = append(opts, apiclient.WithMaxRetries(int(wholeNumber(cfg.MaxRetries))))
+	}
+	if isSet(cfg.PreviousHosts) {
+		var previous []string
+		diags.Append(cfg.PreviousHosts.ElementsAs(ctx, &previous, false)...)
+		opts = append(opts, apiclient.WithPreviousHosts(previous...))
 	}
 	client, err := apiclient.New(host, token, opts...)
 	if err != nil {
@@ -116,4 +121,17 @@ func (l tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any
 func (l tflogLogger) mask(ctx context.Context) context.Context {
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, l.token)
 	return tflog.MaskMessageStrings(ctx, l.token)
+}
+
+// fullyKnown reports whether a list of strings and each of its elements are known.
+func fullyKnown(l types.List) bool {
+	if l.IsUnknown() {
+		return false
+	}
+	for _, e := range l.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }

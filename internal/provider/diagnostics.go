@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -38,4 +39,16 @@ func notConfigured(diags *diag.Diagnostics) {
 	diags.AddError("Provider Not Configured",
 		"The dtcluster provider has no cluster to talk to yet: its host or token depends on a value that is "+
 			"not known until apply. Create what it depends on first (for example with -target), then run again.")
+}
+
+// warnOtherUsers reports sessions of other users in an answer filtered by userID, which the
+// client left out: the cluster (or a proxy) did not apply the filter.
+func warnOtherUsers(diags *diag.Diagnostics, userID string, others int) {
+	if others == 0 {
+		return
+	}
+	diags.AddWarning("Cluster Answered Sessions of Other Users", fmt.Sprintf(
+		"The cluster was asked for the sessions of user %q and also answered %s of other users. Those were left out: "+
+			"only the sessions of %q are used. The cluster (or a proxy in front of it) does not apply the userId "+
+			"filter; make conformance (check R10) shows it.", userID, sessionCount(others), userID))
 }

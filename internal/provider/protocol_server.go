@@ -64,13 +64,14 @@ func (s *dtclusterServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 		notConfigured(&diags)
 		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}, nil
 	}
-	sessions, err := client.ListUserSessions(ctx, q.apiUserID())
+	sessions, others, err := client.ListUserSessions(ctx, q.apiUserID())
 	if err != nil {
 		addAPIError(&diags, "Unable to List User Sessions", err)
 		return &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}, nil
 	}
+	warnOtherUsers(&diags, q.apiUserID(), others)
 	state := encodeSessionsState(q, q.selectSessions(sessions))
-	return &tfprotov6.ReadDataSourceResponse{State: &tfprotov6.DynamicValue{MsgPack: state}}, nil
+	return &tfprotov6.ReadDataSourceResponse{State: &tfprotov6.DynamicValue{MsgPack: state}, Diagnostics: toProtocol(diags)}, nil
 }
 
 // toProtocol converts framework diagnostics (without attribute paths) for a protocol response.

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -52,8 +51,9 @@ type providerModel struct {
 	Token          types.String `tfsdk:"token"`
 	CACertificate  types.String `tfsdk:"ca_certificate"`
 	Insecure       types.Bool   `tfsdk:"insecure"`
-	RequestTimeout types.Int64  `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.Number `tfsdk:"request_timeout"`
+	MaxRetries     types.Number `tfsdk:"max_retries"`
+	PreviousHosts  types.List   `tfsdk:"previous_hosts"`
 }
 
 func (p *dtclusterProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -91,16 +91,27 @@ func (p *dtclusterProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"testing: anyone on the network path could read the token. Produces a warning. Conflicts with " +
 					"`ca_certificate`.",
 			},
-			"request_timeout": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Timeout of a single HTTP request, in seconds (1 to 3600). Default `30`.",
-				Validators:          []validator.Int64{int64validator.Between(1, 3600)},
+			"request_timeout": schema.NumberAttribute{
+				Optional: true,
+				MarkdownDescription: "Timeout of a single HTTP request, in seconds (a whole number from 1 to 3600). " +
+					"Default `30`. A call with its retries takes at most the larger of 2 minutes and `request_timeout`; " +
+					"the first attempt always gets the whole `request_timeout`.",
+				Validators: []validator.Number{wholeNumberBetween(1, 3600)},
 			},
-			"max_retries": schema.Int64Attribute{
+			"max_retries": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: "How many times a request is retried after a transient failure (connection " +
-					"error, HTTP 429, 502, 503, 504, 556), with exponential backoff and jitter (0 to 20). Default `5`.",
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+					"error, HTTP 429, 502, 503, 504, 556), with exponential backoff and jitter (a whole number from 0 to " +
+					"20). Default `5`.",
+				Validators: []validator.Number{wholeNumberBetween(0, 20)},
+			},
+			"previous_hosts": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Base URLs the same cluster was reached at before, when its URL changed (a " +
+					"rename). State records the cluster each `dtcluster_user_sessions_config` belongs to, and a plan " +
+					"against another cluster fails; state recorded under one of these URLs is taken over for `host` " +
+					"instead. Set it for the apply after the rename, then remove it. Each is given as `host` is.",
 			},
 		},
 	}
@@ -124,6 +135,17 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if isSet(cfg.Host) {
 		if _, err := apiclient.NormalizeHost(cfg.Host.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid Cluster URL", err.Error())
+		}
+	}
+	if isSet(cfg.PreviousHosts) {
+		for i, h := range cfg.PreviousHosts.Elements() {
+			host, ok := h.(types.String)
+			if !ok || !isSet(host) {
+				continue
+			}
+			if _, err := apiclient.NormalizeHost(host.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("previous_hosts").AtListIndex(i), "Invalid Cluster URL", err.Error())
+			}
 		}
 	}
 	if isSet(cfg.CACertificate) {

@@ -10,33 +10,37 @@ import (
 )
 
 // removeUserSessions ends every session of userID: it counts them (GET), then removes them
-// (DELETE), and returns how many there were. A user without sessions (the API's 404) is a
-// success that ended 0. progress receives what is being done.
+// (DELETE), and returns how many it ended. A user without sessions (the API's 404) is a success
+// that ended 0; a 404 to a retry whose first attempt's answer was lost counts the sessions the
+// listing found, which that attempt ended. progress receives what is being done.
 func removeUserSessions(ctx context.Context, client *apiclient.Client, userID string, progress func(string)) (int, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	progress(fmt.Sprintf("Listing the sessions of user %q", userID))
-	sessions, err := client.ListUserSessions(ctx, userID)
+	sessions, others, err := client.ListUserSessions(ctx, userID)
 	if err != nil {
 		addAPIError(&diags, "Unable to List User Sessions", err)
 		return 0, diags
 	}
+	warnOtherUsers(&diags, userID, others)
 	if len(sessions) > 0 {
 		progress(fmt.Sprintf("Ending %s of user %q", sessionCount(len(sessions)), userID))
 	}
 	// The DELETE is sent even when the list was empty: a login between the two calls must not
 	// survive an offboarding.
-	err = client.RemoveUserSessions(ctx, userID)
+	removal, err := client.RemoveUserSessions(ctx, userID)
 	switch {
-	case apiclient.IsNotFound(err):
-		progress(fmt.Sprintf("User %q has no sessions: nothing to end", userID))
-		return 0, diags
 	case err != nil:
 		addAPIError(&diags, "Unable to Remove User Sessions", err)
 		return 0, diags
-	}
-	if len(sessions) == 0 {
+	case removal.NoneFound:
+		progress(fmt.Sprintf("User %q has no sessions: nothing to end", userID))
+		return 0, diags
+	case removal.AfterLostAnswer:
+		progress(fmt.Sprintf("Ended %s of user %q (the cluster's first answer was lost; a retry found none left)",
+			sessionCount(len(sessions)), userID))
+	case len(sessions) == 0:
 		progress(fmt.Sprintf("Ended the sessions of user %q (a login came after the listing, which had none)", userID))
-	} else {
+	default:
 		progress(fmt.Sprintf("Ended %s of user %q", sessionCount(len(sessions)), userID))
 	}
 	return len(sessions), diags

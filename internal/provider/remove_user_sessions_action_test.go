@@ -133,9 +133,9 @@ func TestActionProtocolErrors(t *testing.T) {
 	}{
 		{"403 wrong token", "dt0c01.WRONG.token", nil, `(?s)Unable to List User Sessions.*HTTP 403.*Token Authentication failed.*ServiceProviderAPI scope`},
 		{"403 token without the scope", "dt0c01.READONLY.token", nil, `(?s)Unable to List User Sessions.*HTTP 403.*missing required scope.*ServiceProviderAPI scope`},
-		{"400", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 400}, `(?s)Unable to Remove User Sessions.*HTTP 400 Bad Request: Injected fault`},
-		{"500", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 500}, `(?s)HTTP 500 Internal Server Error: Injected fault`},
-		{"510", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510}, `(?s)HTTP 510 Not Extended: Injected fault`},
+		{"400", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 400}, `(?s)Unable to Remove User Sessions.*HTTP 400 Bad Request \(the user id must be filled in\): Injected fault`},
+		{"500", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 500}, `(?s)HTTP 500 Operation failed: Injected fault`},
+		{"510", srv.Token, &emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510}, `(?s)HTTP 510 Failed to invalidate sessions: Injected fault`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

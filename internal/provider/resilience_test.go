@@ -196,8 +196,10 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 	policyType := typ.AttributeTypes["concurrent_session_policy"].(tftypes.Object)
 	logoutType := typ.AttributeTypes["automatic_logout"].(tftypes.Object)
 	restore := tftypes.NewValue(typ.AttributeTypes["restore_policy"], nil)
+	var clusterURL any
 	if !id.IsKnown() {
 		restore = tftypes.NewValue(typ.AttributeTypes["restore_policy"], tftypes.UnknownValue)
+		clusterURL = tftypes.UnknownValue
 	}
 	return typ, tftypes.NewValue(typ, map[string]tftypes.Value{
 		"id": id,
@@ -210,6 +212,7 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 		}),
 		"restore_on_destroy": tftypes.NewValue(tftypes.Bool, false),
 		"restore_policy":     restore,
+		"cluster_url":        tftypes.NewValue(tftypes.String, clusterURL),
 	})
 }
 

@@ -67,3 +67,23 @@ func checkImportIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, 
 			normalised.Scheme+"://"+normalised.Host, configured, normalised.Scheme+"://"+normalised.Host, configured))
 	}
 }
+
+// checkCluster reports whether state recorded for the cluster at recorded may be used with
+// client: it is client's cluster, or one of the URLs it had before (previous_hosts). Otherwise
+// it adds an error naming both, and nothing may be read from or written to either. A state
+// without a recorded cluster (an object from before cluster_url existed) is accepted, and records
+// the client's cluster on its next read.
+func checkCluster(client *apiclient.Client, recorded types.String, diags *diag.Diagnostics) bool {
+	if !isSet(recorded) || client.KnownAs(recorded.ValueString()) {
+		return true
+	}
+	was, now := recorded.ValueString(), client.ClusterURL()
+	diags.AddAttributeError(path.Root("cluster_url"), "State Belongs to Another Cluster", fmt.Sprintf(
+		"This dtcluster_user_sessions_config was recorded in state for the cluster %s, but the provider is configured "+
+			"for %s (host, or DYNATRACE_CLUSTER_URL / DT_CLUSTER_URL). Nothing was read from or written to either "+
+			"cluster.\n\nIf the state belongs to %s, point host back at it. If %s is the same cluster reached at a new "+
+			"URL, add previous_hosts = [%q] to the provider block for the next apply, which records the new URL (then "+
+			"remove it). To manage %s too, give it a state (or a provider alias and a resource) of its own.",
+		was, now, was, now, was, now))
+	return false
+}

@@ -57,7 +57,7 @@ func (l *userSessionsConfigListResource) List(ctx context.Context, req list.List
 	result.DisplayName = "user session policy of " + l.client.ClusterURL()
 	setIdentity(ctx, result.Identity, l.client, &result.Diagnostics)
 	if req.IncludeResource {
-		state := adoptedState(current)
+		state := adoptedState(current, l.client.ClusterURL())
 		result.Diagnostics.Append(result.Resource.Set(ctx, &state)...)
 	}
 	stream.Results = slices.Values([]list.ListResult{result})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -31,47 +30,43 @@ func restorePolicyValue(cfg *apiclient.UserSessionsConfig) types.Object {
 	})
 }
 
-// privateState is what a Delete request offers for private data.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
 // restorePolicyFromState returns the policy restore_on_destroy puts back: the restore_policy
-// attribute or, for an object created by an earlier version, its private state. nil when neither
-// holds one.
-func restorePolicyFromState(ctx context.Context, v types.Object, private privateState) (*apiclient.UserSessionsConfig, diag.Diagnostics) {
-	if !v.IsNull() && !v.IsUnknown() {
-		var m struct {
-			UserLimit  types.Int64 `tfsdk:"user_limit"`
-			AdminLimit types.Int64 `tfsdk:"admin_limit"`
-			Enabled    types.Bool  `tfsdk:"logout_inactive_users_enabled"`
-			Timeout    types.Int64 `tfsdk:"user_inactivity_timeout"`
-		}
-		diags := v.As(ctx, &m, basetypes.ObjectAsOptions{})
-		if diags.HasError() {
+// attribute, nil when it holds none. A recorded policy the API forbids (or out of the fields'
+// range) is an error: it is never sent.
+func restorePolicyFromState(ctx context.Context, v types.Object) (*apiclient.UserSessionsConfig, diag.Diagnostics) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, nil
+	}
+	var m struct {
+		UserLimit  types.Int64 `tfsdk:"user_limit"`
+		AdminLimit types.Int64 `tfsdk:"admin_limit"`
+		Enabled    types.Bool  `tfsdk:"logout_inactive_users_enabled"`
+		Timeout    types.Int64 `tfsdk:"user_inactivity_timeout"`
+	}
+	diags := v.As(ctx, &m, basetypes.ObjectAsOptions{})
+	if diags.HasError() {
+		return nil, diags
+	}
+	fields := []int64{m.UserLimit.ValueInt64(), m.AdminLimit.ValueInt64(), m.Timeout.ValueInt64()}
+	for _, n := range fields {
+		if n != int64(int32(n)) {
+			diags.AddError("Recorded Prior Configuration Not Usable", fmt.Sprintf(
+				"restore_policy holds %d, beyond the API's 32-bit fields; it is not put back and the cluster was left as it "+
+					"is. Set restore_on_destroy = false and apply to destroy without restoring.", n))
 			return nil, diags
 		}
-		return &apiclient.UserSessionsConfig{
-			ConcurrentSessionPolicy: apiclient.ConcurrentSessionPolicy{UserLimit: int32(m.UserLimit.ValueInt64()), AdminLimit: int32(m.AdminLimit.ValueInt64())},
-			AutomaticLogout:         apiclient.AutomaticLogout{LogoutInactiveUsersEnabled: m.Enabled.ValueBool(), UserInactivityTimeout: int32(m.Timeout.ValueInt64())},
-		}, diags
 	}
-	data, diags := private.GetKey(ctx, legacyPriorConfigKey)
-	if diags.HasError() || len(data) == 0 {
+	cfg := &apiclient.UserSessionsConfig{
+		ConcurrentSessionPolicy: apiclient.ConcurrentSessionPolicy{UserLimit: int32(fields[0]), AdminLimit: int32(fields[1])},
+		AutomaticLogout:         apiclient.AutomaticLogout{LogoutInactiveUsersEnabled: m.Enabled.ValueBool(), UserInactivityTimeout: int32(fields[2])},
+	}
+	if err := cfg.Validate(); err != nil {
+		diags.AddError("Recorded Prior Configuration Not Usable",
+			"restore_policy holds a configuration the Cluster API does not allow ("+err.Error()+"); it is not put back "+
+				"and the cluster was left as it is. Set restore_on_destroy = false and apply to destroy without restoring.")
 		return nil, diags
 	}
-	var cfg apiclient.UserSessionsConfig
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		diags.AddError("Unable to Read Prior Configuration", "The recorded prior configuration is not valid JSON: "+err.Error())
-		return nil, diags
-	}
-	if cfg.AutomaticLogout.UserInactivityTimeout < 1 {
-		diags.AddWarning("Prior Configuration Not Usable",
-			"The prior configuration recorded by an earlier version has no valid inactivity timeout (it was read from an "+
-				"incomplete answer); it is not put back.")
-		return nil, diags
-	}
-	return &cfg, diags
+	return cfg, diags
 }
 
 // configDifferences names each field the cluster stores differently from what was declared.
@@ -90,25 +85,28 @@ func configDifferences(declared, stored apiclient.UserSessionsConfig) []string {
 }
 
 // adoptedState is the state of a policy Terraform takes over as the cluster holds it (import,
-// terraform query): the cluster's values, which are also the policy restore_on_destroy puts back.
-func adoptedState(current *apiclient.UserSessionsConfig) userSessionsConfigModel {
+// terraform query): the cluster's values, which are also the policy restore_on_destroy puts back,
+// recorded for the cluster at clusterURL.
+func adoptedState(current *apiclient.UserSessionsConfig, clusterURL string) userSessionsConfigModel {
 	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
-		RestorePolicy: restorePolicyValue(current)}
+		RestorePolicy: restorePolicyValue(current), ClusterURL: types.StringValue(clusterURL)}
 	state.fromAPI(current)
 	return state
 }
 
+// toAPI is the declared policy. Its numbers were validated to be whole and within the API's
+// int32 fields.
 func (m *userSessionsConfigModel) toAPI() apiclient.UserSessionsConfig {
 	var cfg apiclient.UserSessionsConfig
 	if p := m.ConcurrentSessionPolicy; p != nil {
 		cfg.ConcurrentSessionPolicy = apiclient.ConcurrentSessionPolicy{
-			UserLimit: int32(p.UserLimit.ValueInt64()), AdminLimit: int32(p.AdminLimit.ValueInt64()),
+			UserLimit: int32(wholeNumber(p.UserLimit)), AdminLimit: int32(wholeNumber(p.AdminLimit)), //nolint:gosec // validated range
 		}
 	}
 	if a := m.AutomaticLogout; a != nil {
 		cfg.AutomaticLogout = apiclient.AutomaticLogout{
 			LogoutInactiveUsersEnabled: a.LogoutInactiveUsersEnabled.ValueBool(),
-			UserInactivityTimeout:      int32(a.UserInactivityTimeout.ValueInt64()),
+			UserInactivityTimeout:      int32(wholeNumber(a.UserInactivityTimeout)), //nolint:gosec // validated range
 		}
 	}
 	return cfg
@@ -116,11 +114,11 @@ func (m *userSessionsConfigModel) toAPI() apiclient.UserSessionsConfig {
 
 func (m *userSessionsConfigModel) fromAPI(cfg *apiclient.UserSessionsConfig) {
 	m.ConcurrentSessionPolicy = &concurrentSessionPolicyModel{
-		UserLimit:  types.Int64Value(int64(cfg.ConcurrentSessionPolicy.UserLimit)),
-		AdminLimit: types.Int64Value(int64(cfg.ConcurrentSessionPolicy.AdminLimit)),
+		UserLimit:  numberValue(int64(cfg.ConcurrentSessionPolicy.UserLimit)),
+		AdminLimit: numberValue(int64(cfg.ConcurrentSessionPolicy.AdminLimit)),
 	}
 	m.AutomaticLogout = &automaticLogoutModel{
 		LogoutInactiveUsersEnabled: types.BoolValue(cfg.AutomaticLogout.LogoutInactiveUsersEnabled),
-		UserInactivityTimeout:      types.Int64Value(int64(cfg.AutomaticLogout.UserInactivityTimeout)),
+		UserInactivityTimeout:      numberValue(int64(cfg.AutomaticLogout.UserInactivityTimeout)),
 	}
 }

@@ -2,11 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -25,15 +24,11 @@ var (
 	_ resource.ResourceWithImportState    = (*userSessionsConfigResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*userSessionsConfigResource)(nil)
 	_ resource.ResourceWithConfigure      = (*userSessionsConfigResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*userSessionsConfigResource)(nil)
 )
 
 // userSessionsConfigID is the id of the singleton, and the only id import accepts.
 const userSessionsConfigID = "user_sessions"
-
-// legacyPriorConfigKey is the private state key where earlier versions kept the policy from
-// before Terraform; private state is dropped for tainted objects, so it now lives in the
-// restore_policy attribute, and this key is only read for objects created by those versions.
-const legacyPriorConfigKey = "prior_config"
 
 // NewUserSessionsConfigResource returns the dtcluster_user_sessions_config resource.
 func NewUserSessionsConfigResource() resource.Resource {
@@ -50,29 +45,34 @@ type userSessionsConfigModel struct {
 	AutomaticLogout         *automaticLogoutModel         `tfsdk:"automatic_logout"`
 	RestoreOnDestroy        types.Bool                    `tfsdk:"restore_on_destroy"`
 	RestorePolicy           types.Object                  `tfsdk:"restore_policy"`
+	ClusterURL              types.String                  `tfsdk:"cluster_url"`
 }
 
 type concurrentSessionPolicyModel struct {
-	UserLimit  types.Int64 `tfsdk:"user_limit"`
-	AdminLimit types.Int64 `tfsdk:"admin_limit"`
+	UserLimit  types.Number `tfsdk:"user_limit"`
+	AdminLimit types.Number `tfsdk:"admin_limit"`
 }
 
 type automaticLogoutModel struct {
-	LogoutInactiveUsersEnabled types.Bool  `tfsdk:"logout_inactive_users_enabled"`
-	UserInactivityTimeout      types.Int64 `tfsdk:"user_inactivity_timeout"`
+	LogoutInactiveUsersEnabled types.Bool   `tfsdk:"logout_inactive_users_enabled"`
+	UserInactivityTimeout      types.Number `tfsdk:"user_inactivity_timeout"`
 }
 
 func (r *userSessionsConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_sessions_config"
+	// The identity (the cluster's URL) changes only when the cluster was renamed and
+	// previous_hosts says so; checkCluster guards every other change, with an error that names
+	// both clusters rather than the framework's generic one.
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	limit := func(who, api string) schema.Int64Attribute {
-		return schema.Int64Attribute{
+	limit := func(who, api string) schema.NumberAttribute {
+		return schema.NumberAttribute{
 			Required: true,
-			MarkdownDescription: fmt.Sprintf("Maximum number of concurrent sessions of %s; `0` means no limit. "+
-				"Must be `0` exactly when the other limit is `0`. API field `concurrentSessionPolicyDto.%s`.", who, api),
-			Validators: []validator.Int64{int64validator.Between(0, math.MaxInt32)},
+			MarkdownDescription: fmt.Sprintf("Maximum number of concurrent sessions of %s, a whole number; `0` means "+
+				"no limit. Must be `0` exactly when the other limit is `0`. API field `concurrentSessionPolicyDto.%s`.", who, api),
+			Validators: []validator.Number{wholeNumberBetween(0, apiclient.MaxSessionLimit)},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -90,7 +90,14 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Always `user_sessions`: the cluster has a single configuration.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Default:             stringdefault.StaticString(userSessionsConfigID),
+			},
+			"cluster_url": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The cluster this policy belongs to: its normalised base URL (scheme, lower-case " +
+					"host, port unless the default; no path), such as `https://cmc.example.com`. A plan, apply or " +
+					"destroy with the provider pointed at another cluster fails, naming both, before anything is " +
+					"read or written; after a rename of the cluster's URL, the provider's `previous_hosts` moves it.",
 			},
 			"concurrent_session_policy": schema.SingleNestedAttribute{
 				Required: true,
@@ -110,12 +117,12 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 						MarkdownDescription: "Whether users inactive for `user_inactivity_timeout` seconds are logged " +
 							"out. A new cluster has it off. API field `logoutInactiveUsersEnabled`.",
 					},
-					"user_inactivity_timeout": schema.Int64Attribute{
+					"user_inactivity_timeout": schema.NumberAttribute{
 						Required: true,
-						MarkdownDescription: "Inactivity, in seconds, after which a user is logged out (for example " +
+						MarkdownDescription: "Inactivity, in whole seconds, after which a user is logged out (for example " +
 							"`900` = 15 minutes), at least `1`. Required by the API, and kept by the cluster, even " +
 							"while automatic logout is off. API field `userInactivityTimeout`.",
-						Validators: []validator.Int64{int64validator.Between(1, math.MaxInt32)},
+						Validators: []validator.Number{wholeNumberBetween(apiclient.MinUserInactivityTimeout, apiclient.MaxUserInactivityTimeout)},
 					},
 				},
 			},
@@ -139,7 +146,9 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "What destroy does. `false` (default): the cluster keeps its configuration " +
 					"(the setting cannot be deleted). `true`: destroy puts back the configuration the cluster had " +
-					"before Terraform first applied (or imported) this resource.",
+					"before Terraform first applied (or imported) this resource. A create that fails after its change " +
+					"may have reached the cluster is kept in state, tainted, with `true` here whatever is declared: " +
+					"its replacement (the next apply) or a destroy first puts that configuration back, so it is never lost.",
 			},
 		},
 	}
@@ -153,22 +162,42 @@ func (r *userSessionsConfigResource) Configure(_ context.Context, req resource.C
 // non-zero.
 func (r *userSessionsConfigResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	policy := path.Root("concurrent_session_policy")
-	var userLimit, adminLimit types.Int64
+	var userLimit, adminLimit types.Number
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, policy.AtName("user_limit"), &userLimit)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, policy.AtName("admin_limit"), &adminLimit)...)
 	if resp.Diagnostics.HasError() || !isSet(userLimit) || !isSet(adminLimit) {
 		return
 	}
-	if (userLimit.ValueInt64() == 0) != (adminLimit.ValueInt64() == 0) {
+	if u, a := userLimit.ValueBigFloat(), adminLimit.ValueBigFloat(); (u.Sign() == 0) != (a.Sign() == 0) {
 		resp.Diagnostics.AddAttributeError(policy, "Invalid Concurrent Session Policy", fmt.Sprintf(
-			"user_limit is %d and admin_limit is %d: the Cluster API requires both limits to be 0 (no limit) or both "+
-				"to be greater than 0. Set the zero limit to a positive number, or both to 0.",
-			userLimit.ValueInt64(), adminLimit.ValueInt64()))
+			"user_limit is %s and admin_limit is %s: the Cluster API requires both limits to be 0 (no limit) or both "+
+				"to be greater than 0. Set the zero limit to a positive number, or both to 0.", u.Text('g', 20), a.Text('g', 20)))
+	}
+}
+
+// ModifyPlan stops a plan against another cluster than the one state was recorded for, before
+// anything is read or written (with -refresh=false no read would catch it), and plans the
+// cluster_url the apply records.
+func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.client == nil {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var recorded types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("cluster_url"), &recorded)...)
+		if resp.Diagnostics.HasError() || !checkCluster(r.client, recorded, &resp.Diagnostics) {
+			return
+		}
+	}
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("cluster_url"), r.client.ClusterURL())...)
 	}
 }
 
 // Create records the cluster's current configuration (for restore_on_destroy), puts the
-// declared one and reads it back. Nothing is put when the current one cannot be recorded.
+// declared one and reads it back. Nothing is put when the current one cannot be recorded, and
+// a PUT that fails without having changed anything records nothing. A PUT whose outcome is
+// unknown is settled by a read where possible; see createOutcomeUnknown.
 func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan userSessionsConfigModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -186,16 +215,82 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 	}
 	plan.RestorePolicy = restorePolicyValue(prior)
 	plan.ID = types.StringValue(userSessionsConfigID)
-	if r.apply(ctx, &plan, &resp.Diagnostics) {
-		// Once the PUT went through, Terraform must track the resource, even when reading it back
-		// failed (the error then marks it tainted; its restore_policy survives that).
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+	plan.ClusterURL = types.StringValue(r.client.ClusterURL())
+	declared := plan.toAPI()
+	err = r.client.UpdateUserSessionsConfig(ctx, declared)
+	switch {
+	case err == nil:
+		if err := r.readBack(ctx, declared, &resp.Diagnostics); err != nil {
+			// The PUT went through but could not be checked: Terraform must track the resource
+			// (the error marks it tainted), and its replacement must put the prior policy back.
+			plan.RestoreOnDestroy = types.BoolValue(true)
+			resp.Diagnostics.AddError("Unable to Read User Sessions Configuration", apiErrorDetail(err)+
+				"\n\nThe declared configuration was applied, but reading it back failed. "+keptForRollback)
+		}
+	case !apiclient.OutcomeUnknown(err):
+		addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
+		return // the cluster refused it: nothing changed, nothing is recorded
+	default:
+		if !r.createOutcomeUnknown(ctx, &plan, *prior, err, &resp.Diagnostics) {
+			return
+		}
 	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+}
+
+// keptForRollback says what happens to a create that failed after its change may have reached
+// the cluster.
+const keptForRollback = "So that the policy the cluster had before Terraform is not lost, the resource is kept in " +
+	"state, marked tainted, with that policy as restore_policy and restore_on_destroy = true. The next terraform apply " +
+	"replaces it: it first puts that policy back, then records it again and applies the declared one. terraform " +
+	"destroy puts it back as well."
+
+// createOutcomeUnknown handles a PUT of a create that failed in a way that may have changed the
+// cluster (a lost answer, a timeout, Ctrl-C). A read settles it where the call can go on: the
+// declared policy means the PUT was carried out (a warning, and the create succeeds); the prior
+// one means nothing changed (an error, and nothing is recorded). Otherwise m is kept for state,
+// tainted by the error and marked for rollback, and it reports true.
+func (r *userSessionsConfigResource) createOutcomeUnknown(ctx context.Context, m *userSessionsConfigModel, prior apiclient.UserSessionsConfig, putErr error, diags *diag.Diagnostics) (keep bool) {
+	declared := m.toAPI()
+	current, readErr := (*apiclient.UserSessionsConfig)(nil), ctx.Err()
+	if readErr == nil {
+		current, readErr = r.client.GetUserSessionsConfig(ctx)
+	}
+	switch {
+	case readErr == nil && *current == declared:
+		diags.AddWarning("User Sessions Configuration Applied, Its Answer Lost",
+			"The answer to the update did not arrive ("+putErr.Error()+"), but reading the configuration back "+
+				"shows the cluster holds the declared one: the create succeeded.")
+		return true
+	case readErr == nil && *current == prior:
+		diags.AddError("Unable to Update User Sessions Configuration", apiErrorDetail(putErr)+
+			"\n\nReading the configuration back shows the cluster still holds its configuration from before: nothing "+
+			"was changed and nothing was recorded. Run terraform apply again.")
+		return false
+	}
+	what := "Reading the configuration back to find out failed too: " + errorText(readErr)
+	if readErr == nil {
+		// Neither the prior nor the declared policy: state says what the cluster said.
+		m.fromAPI(current)
+		what = "The cluster now holds neither its configuration from before nor the declared one."
+	}
+	m.RestoreOnDestroy = types.BoolValue(true)
+	diags.AddError("User Sessions Configuration Update Outcome Unknown",
+		"The update may or may not have reached the cluster: "+errorText(putErr)+"\n\n"+what+"\n\n"+keptForRollback)
+	return true
+}
+
+// errorText is err for a person: an API error as the client renders it, a cancellation named.
+func errorText(err error) string {
+	if errors.Is(err, context.Canceled) || apiclient.IsCancelled(err) {
+		return "the operation was cancelled (" + err.Error() + ")"
+	}
+	return err.Error()
 }
 
 // Read puts whatever the cluster holds into state, so changes made outside Terraform appear in
-// the next plan.
+// the next plan. State recorded for another cluster is an error before any request.
 func (r *userSessionsConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state userSessionsConfigModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -206,16 +301,22 @@ func (r *userSessionsConfigResource) Read(ctx context.Context, req resource.Read
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	r.readInto(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
 		return
 	}
+	cfg, err := r.client.GetUserSessionsConfig(ctx)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
+		return
+	}
+	state.fromAPI(cfg)
+	state.ClusterURL = types.StringValue(r.client.ClusterURL())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
 
 // Update puts the declared configuration and reads it back. A change of restore_on_destroy
-// alone needs no call to the cluster.
+// alone (or of cluster_url, after a rename) needs no call to the cluster.
 func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state userSessionsConfigModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -223,14 +324,24 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.ID = state.ID
+	if r.client == nil {
+		notConfigured(&resp.Diagnostics)
+		return
+	}
+	if !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
+		return
+	}
+	plan.ID = types.StringValue(userSessionsConfigID)
 	plan.RestorePolicy = state.RestorePolicy
-	if plan.toAPI() != state.toAPI() {
-		if r.client == nil {
-			notConfigured(&resp.Diagnostics)
+	plan.ClusterURL = types.StringValue(r.client.ClusterURL())
+	if declared := plan.toAPI(); declared != state.toAPI() {
+		if err := r.client.UpdateUserSessionsConfig(ctx, declared); err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
 			return
 		}
-		if !r.apply(ctx, &plan, &resp.Diagnostics) {
+		// A failed read-back leaves the state as it was: the next refresh reads what the cluster holds.
+		if err := r.readBack(ctx, declared, &resp.Diagnostics); err != nil {
+			addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 			return
 		}
 	}
@@ -238,21 +349,14 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
 }
 
-// apply puts the declared configuration of m and reads it back. When the cluster stores a value
-// other than the one declared (it normalised it), m keeps the declared value, as Terraform
+// readBack reads the configuration after a PUT of declared and returns the read's error. When the cluster stores a value
+// other than the one declared (it normalised it), state keeps the declared value, as Terraform
 // requires of an apply, and a warning names each field, declared and stored: the next refresh
-// then shows the difference as drift, with no taint and no replacement. It reports whether the
-// PUT was accepted.
-func (r *userSessionsConfigResource) apply(ctx context.Context, m *userSessionsConfigModel, diags *diag.Diagnostics) (put bool) {
-	declared := m.toAPI()
-	if err := r.client.UpdateUserSessionsConfig(ctx, declared); err != nil {
-		addAPIError(diags, "Unable to Update User Sessions Configuration", err)
-		return false
-	}
+// then shows the difference as drift, with no taint and no replacement.
+func (r *userSessionsConfigResource) readBack(ctx context.Context, declared apiclient.UserSessionsConfig, diags *diag.Diagnostics) error {
 	stored, err := r.client.GetUserSessionsConfig(ctx)
 	if err != nil {
-		addAPIError(diags, "Unable to Read User Sessions Configuration", err)
-		return true
+		return err
 	}
 	if differences := configDifferences(declared, *stored); len(differences) > 0 {
 		diags.AddWarning("Cluster Stored a Different User Sessions Configuration",
@@ -260,15 +364,18 @@ func (r *userSessionsConfigResource) apply(ctx context.Context, m *userSessionsC
 				strings.Join(differences, "\n  - ")+"\n\nThe cluster normalises these values (for example to a maximum it "+
 				"enforces). The next plan shows the difference. Declare the stored values to make it go away.")
 	}
-	return true
+	return nil
 }
 
 // Delete leaves the cluster as it is (with a warning), or puts back the prior configuration when
-// restore_on_destroy is true.
+// restore_on_destroy is true. Nothing is sent to another cluster than the one state belongs to.
 func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state userSessionsConfigModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.client != nil && !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
 		return
 	}
 	if !state.RestoreOnDestroy.ValueBool() {
@@ -278,7 +385,7 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 				"cluster had before Terraform managed it.")
 		return
 	}
-	prior, diags := restorePolicyFromState(ctx, state.RestorePolicy, req.Private)
+	prior, diags := restorePolicyFromState(ctx, state.RestorePolicy)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -324,17 +431,7 @@ func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resour
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
-	state := adoptedState(current)
+	state := adoptedState(current, r.client.ClusterURL())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
-}
-
-// readInto reads the cluster's configuration into m. restore_policy is kept as it is.
-func (r *userSessionsConfigResource) readInto(ctx context.Context, m *userSessionsConfigModel, diags *diag.Diagnostics) {
-	cfg, err := r.client.GetUserSessionsConfig(ctx)
-	if err != nil {
-		addAPIError(diags, "Unable to Read User Sessions Configuration", err)
-		return
-	}
-	m.fromAPI(cfg)
 }

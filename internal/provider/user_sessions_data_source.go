@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -54,10 +53,10 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"new types. Applied by the provider.",
 				Validators: []validator.String{loginTypeValidator{}},
 			},
-			"node_id": schema.Int64Attribute{
+			"node_id": schema.NumberAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only sessions held by this cluster node (0 to 2147483647). Applied by the provider.",
-				Validators:          []validator.Int64{int64validator.Between(nodeIDRange[0], nodeIDRange[1])},
+				MarkdownDescription: "Only sessions held by this cluster node (a whole number from 0 to 2147483647). Applied by the provider.",
+				Validators:          []validator.Number{wholeNumberBetween(nodeIDRange[0], nodeIDRange[1])},
 			},
 			"tenant_uuid": schema.StringAttribute{
 				Optional: true,
@@ -115,11 +114,12 @@ func (d *userSessionsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	sessions, err := d.client.ListUserSessions(ctx, q.apiUserID())
+	sessions, others, err := d.client.ListUserSessions(ctx, q.apiUserID())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to List User Sessions", err)
 		return
 	}
+	warnOtherUsers(&resp.Diagnostics, q.apiUserID(), others)
 	// The state is built as terraform-plugin-go values in one pass, without framework values.
 	resp.State.Raw = sessionsState(q, q.selectSessions(sessions))
 }

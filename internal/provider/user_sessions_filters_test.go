@@ -74,7 +74,11 @@ func TestAccUserSessionsDataSource_filters(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      providerBlock(srv) + dataSource(`node_id = -1`),
-				ExpectError: words("node_id value must be between 0 and 2147483647, got: -1"),
+				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got -1"),
+			},
+			{
+				Config:      providerBlock(srv) + dataSource(`node_id = 1.5`),
+				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got 1.5"),
 			},
 			{
 				Config:      providerBlock(srv) + dataSource(`tenant_uuid = ""`),

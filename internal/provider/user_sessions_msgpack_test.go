@@ -92,6 +92,7 @@ func configure(t testing.TB, server tfprotov6.ProviderServer, schema *tfprotov6.
 		"host": tftypes.NewValue(tftypes.String, host), "token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
 		"ca_certificate": tftypes.NewValue(tftypes.String, nil), "insecure": tftypes.NewValue(tftypes.Bool, nil),
 		"request_timeout": tftypes.NewValue(tftypes.Number, nil), "max_retries": tftypes.NewValue(tftypes.Number, nil),
+		"previous_hosts": tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, nil),
 	}))
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 					}
 				},
 				Config:      providerBlock(srv) + removalResource("admin", "OPS-9"),
-				ExpectError: words("Unable to Remove User Sessions", "HTTP 510 Not Extended: Injected fault"),
+				ExpectError: words("Unable to Remove User Sessions", "HTTP 510 Failed to invalidate sessions: Injected fault"),
 			},
 			{
 				Config:      providerBlock(srv) + removalResource("", "OPS-9"),

@@ -54,13 +54,17 @@ resource "dtcluster_user_sessions_config" "this" {
 		want     *regexp.Regexp
 	}{
 		{"negative limit", nil, resourceWith(`{ user_limit = -1, admin_limit = 2 }`, okLogout),
-			words("concurrent_session_policy.user_limit value must be between 0 and 2147483647, got: -1")},
+			words("concurrent_session_policy.user_limit must be a whole number between 0 and 2147483647, got -1")},
 		{"limit beyond int32", nil, resourceWith(`{ user_limit = 5, admin_limit = 3000000000 }`, okLogout),
-			words("concurrent_session_policy.admin_limit value must be between 0 and 2147483647, got: 3000000000")},
+			words("concurrent_session_policy.admin_limit must be a whole number between 0 and 2147483647, got 3000000000")},
 		{"one limit zero", nil, resourceWith(`{ user_limit = 0, admin_limit = 2 }`, okLogout),
 			words("Invalid Concurrent Session Policy", "user_limit is 0 and admin_limit is 2", "both limits to be 0 (no limit) or both to be greater than 0")},
 		{"timeout zero", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 0 }`),
-			words("automatic_logout.user_inactivity_timeout value must be between 1 and 2147483647, got: 0")},
+			words("automatic_logout.user_inactivity_timeout must be a whole number between 1 and 2147483647, got 0")},
+		{"fractional limit", nil, resourceWith(`{ user_limit = 1.5, admin_limit = 2 }`, okLogout),
+			words("concurrent_session_policy.user_limit must be a whole number between 0 and 2147483647, got 1.5")},
+		{"fractional timeout", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 900.25 }`),
+			words("automatic_logout.user_inactivity_timeout must be a whole number between 1 and 2147483647, got 900.25")},
 		{"missing policy", nil, `resource "dtcluster_user_sessions_config" "this" {
   automatic_logout = ` + okLogout + `
 }`, words(`The argument "concurrent_session_policy" is required`)},
@@ -113,10 +117,22 @@ resource "dtcluster_user_sessions_config" "this" {
 		}, configResource(valid), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
 		{"request timeout zero", func(srv *emulatortest.Server) string {
 			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "0")
-		}, configResource(valid), words("request_timeout value must be between 1 and 3600, got: 0")},
+		}, configResource(valid), words("request_timeout must be a whole number between 1 and 3600, got 0")},
+		{"fractional request timeout", func(srv *emulatortest.Server) string {
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "2.5")
+		}, configResource(valid), words("request_timeout must be a whole number between 1 and 3600, got 2.5")},
+		{"port zero", func(srv *emulatortest.Server) string {
+			return acctest.ProviderBlock("host", acctest.Quote("https://cmc.example.com:0"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", "with provider", "host =", "port 0 is not a port number: it must be between 1 and 65535")},
+		{"port beyond 65535", func(srv *emulatortest.Server) string {
+			return acctest.ProviderBlock("host", acctest.Quote("https://cmc.example.com:99999"), "token", acctest.Quote(srv.Token))
+		}, configResource(valid), words("Invalid Cluster URL", "port 99999 is not a port number")},
+		{"invalid previous host", func(srv *emulatortest.Server) string {
+			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "previous_hosts", `["cmc-old.example.com"]`)
+		}, configResource(valid), words("Invalid Cluster URL", "previous_hosts", "it has no scheme")},
 		{"too many retries", func(srv *emulatortest.Server) string {
 			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "50")
-		}, configResource(valid), words("max_retries value must be between 0 and 20, got: 50")},
+		}, configResource(valid), words("max_retries must be a whole number between 0 and 20, got 50")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
