@@ -28,7 +28,9 @@ func (v wholeNumberValidator) Description(context.Context) string {
 	return fmt.Sprintf("a whole number between %d and %d", v.min, v.max)
 }
 
-func (v wholeNumberValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v wholeNumberValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v wholeNumberValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
 	if !isSet(req.ConfigValue) {
