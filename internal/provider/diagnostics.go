@@ -24,7 +24,7 @@ func apiErrorDetail(err error) string {
 	}
 	var apiErr *apiclient.APIError
 	if !errors.As(err, &apiErr) {
-		return "The request to the cluster failed: " + err.Error()
+		return "The request to the cluster failed: " + err.Error() + timeoutHint(err)
 	}
 	detail := apiErr.Detail()
 	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
@@ -51,4 +51,18 @@ func warnOtherUsers(diags *diag.Diagnostics, userID string, others int) {
 		"The cluster was asked for the sessions of user %q and also answered %s of other users. Those were left out: "+
 			"only the sessions of %q are used. The cluster (or a proxy in front of it) does not apply the userId "+
 			"filter; make conformance (check R10) shows it.", userID, sessionCount(others), userID))
+}
+
+// timeoutHint names the setting that ended a call that ran out of time.
+func timeoutHint(err error) string {
+	timedOut, byBudget := apiclient.IsTimeout(err)
+	switch {
+	case !timedOut:
+		return ""
+	case byBudget:
+		return "\n\nThe call's time budget ended it: one call, its retries and their waits included, takes at most the " +
+			"larger of 2 minutes and request_timeout. Raise request_timeout (or lower max_retries) in the provider block " +
+			"if the cluster is slow."
+	}
+	return "\n\nrequest_timeout (in the provider block, in seconds; default 30) ended it. Raise it if the cluster is slow to answer."
 }

@@ -18,6 +18,16 @@ type protocolServer struct {
 // newProtocolServer starts the provider server and configures it with host and token.
 func newProtocolServer(tb testing.TB, host, token string) *protocolServer {
 	tb.Helper()
+	return newProtocolServerWith(tb, map[string]tftypes.Value{
+		"host":  tftypes.NewValue(tftypes.String, host),
+		"token": tftypes.NewValue(tftypes.String, token),
+	})
+}
+
+// newProtocolServerWith starts the provider server and configures it with the provider
+// attributes in settings (the others null).
+func newProtocolServerWith(tb testing.TB, settings map[string]tftypes.Value) *protocolServer {
+	tb.Helper()
 	ctx := context.Background()
 	server, err := NewProtocolServer("test")()
 	if err != nil {
@@ -33,10 +43,7 @@ func newProtocolServer(tb testing.TB, host, token string) *protocolServer {
 		tb.Fatal("the provider server does not serve actions")
 	}
 	p := &protocolServer{ProviderServerWithActions: withActions, schema: schema}
-	cfg := p.dynamicValue(tb, schema.Provider.ValueType(), map[string]tftypes.Value{
-		"host":  tftypes.NewValue(tftypes.String, host),
-		"token": tftypes.NewValue(tftypes.String, token),
-	})
+	cfg := p.dynamicValue(tb, schema.Provider.ValueType(), settings)
 	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: cfg})
 	if err != nil || hasError(resp.Diagnostics) {
 		tb.Fatalf("ConfigureProvider: %v %v", err, diagText(resp.Diagnostics))

@@ -1,14 +1,20 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
@@ -112,3 +118,38 @@ func (c *cli) must(args ...string) string {
 }
 
 const terraformBlock = acctest.TerraformBlock
+
+// TestTimeoutNamesTheSetting: a call that runs out of time names request_timeout, which ended
+// it, not a retry budget cut shorter than it.
+func TestTimeoutNamesTheSetting(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	ps := newProtocolServerWith(t, map[string]tftypes.Value{
+		"host": tftypes.NewValue(tftypes.String, srv.URL), "token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
+		"request_timeout": tftypes.NewValue(tftypes.Number, big.NewFloat(1)), "max_retries": tftypes.NewValue(tftypes.Number, big.NewFloat(0)),
+	})
+	start := time.Now()
+	resp, err := ps.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
+		TypeName: "dtcluster_user_sessions",
+		Config:   ps.dynamicValue(t, ps.schema.DataSourceSchemas["dtcluster_user_sessions"].ValueType(), map[string]tftypes.Value{}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := diagText(resp.Diagnostics)
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("a read with request_timeout = 1 took %s", elapsed)
+	}
+	for _, want := range []string{"no complete answer within the request timeout of 1s", "request_timeout (in the provider block"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnostics %q lack %q", text, want)
+		}
+	}
+}

@@ -1,9 +1,21 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -208,4 +220,402 @@ func TestAccUserSessionsConfig_survivesTransientFailures(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// restorePolicyInState returns the restore_policy recorded for dtcluster_user_sessions_config in
+// the state file of dir, with the instance's status ("tainted" or "").
+func restorePolicyInState(t *testing.T, dir string) (p policy, status string, restoreOnDestroy bool) {
+	t.Helper()
+	for _, r := range readStateFile(t, dir) {
+		if r.Type != "dtcluster_user_sessions_config" || len(r.Instances) != 1 {
+			continue
+		}
+		inst := r.Instances[0]
+		rp, _ := inst.Attributes["restore_policy"].(map[string]any)
+		num := func(k string) int { f, _ := rp[k].(float64); return int(f) }
+		enabled, _ := rp["logout_inactive_users_enabled"].(bool)
+		restore, _ := inst.Attributes["restore_on_destroy"].(bool)
+		return policy{UserLimit: num("user_limit"), AdminLimit: num("admin_limit"), Enabled: enabled, Timeout: num("user_inactivity_timeout")},
+			inst.Status, restore
+	}
+	t.Fatalf("no dtcluster_user_sessions_config in the state")
+	return policy{}, "", false
+}
+
+// TestCLICreateWithLostPutAnswer: a create whose PUT the cluster carries out but whose answer
+// is lost never loses the policy from before Terraform. When a read settles it, the create
+// succeeds; when the read fails too, the resource stays in state, tainted, with that policy in
+// restore_policy, and the next apply and a destroy put it back.
+func TestCLICreateWithLostPutAnswer(t *testing.T) {
+	original := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+	for _, tt := range []struct {
+		name          string
+		readLost      bool // the read after the PUT loses its answer too
+		restoreOnDest bool
+	}{
+		{"a read settles it", false, true},
+		{"kept for rollback, restore_on_destroy", true, true},
+		{"kept for rollback, no restore_on_destroy", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			srv := emulatortest.NewServer(t)
+			if err := srv.SetConfig(apiPolicy(original)); err != nil {
+				t.Fatal(err)
+			}
+			proxy := newLossyProxy(t, srv.URL)
+			proxy.dropAnswers("PUT", "/clusterConfig/userSessions", 0, 1)
+			if tt.readLost {
+				proxy.dropAnswers("GET", "/clusterConfig/userSessions", 1, 1) // the read of the prior policy passes
+			}
+			var extra []string
+			if tt.restoreOnDest {
+				extra = append(extra, "restore_on_destroy = true")
+			}
+			block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token), "max_retries", "0")
+			c.write("main.tf", terraformBlock+block+configResource(managed, extra...))
+
+			out, err := c.run(nil, "apply", "-auto-approve")
+			if err := emulatorHolds(srv, apiPolicy(managed)); err != nil {
+				t.Fatalf("the PUT was not carried out: %v", err)
+			}
+			if !tt.readLost {
+				if err != nil || !strings.Contains(out, "Warning: User Sessions Configuration Applied, Its Answer Lost") {
+					t.Fatalf("create with a lost answer, settled by a read: %v\n%s", err, tail(out))
+				}
+			} else {
+				flat := strings.Join(strings.Fields(out), " ")
+				if err == nil || !strings.Contains(flat, "Error: User Sessions Configuration Update Outcome Unknown") ||
+					!strings.Contains(flat, "marked tainted, with that policy as restore_policy and restore_on_destroy = true") {
+					t.Fatalf("create with a lost answer and a failed read: want the outcome-unknown error, got %v\n%s", err, tail(out))
+				}
+				got, status, restore := restorePolicyInState(t, c.dir)
+				if got != original || status != "tainted" || !restore {
+					t.Fatalf("state after the unknown outcome: restore_policy %+v, status %q, restore_on_destroy %v; want %+v, tainted, true",
+						got, status, restore, original)
+				}
+				if out := c.must("apply", "-auto-approve"); !strings.Contains(out, "1 added, 0 changed, 1 destroyed") {
+					t.Fatalf("the tainted resource was not replaced:\n%s", tail(out))
+				}
+			}
+			if err := emulatorHolds(srv, apiPolicy(managed)); err != nil {
+				t.Fatal(err)
+			}
+			if got, status, restore := restorePolicyInState(t, c.dir); got != original || status != "" || restore != tt.restoreOnDest {
+				t.Fatalf("state: restore_policy %+v, status %q, restore_on_destroy %v; want %+v, not tainted, %v",
+					got, status, restore, original, tt.restoreOnDest)
+			}
+			if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+				t.Fatalf("plan after the create is not empty:\n%s", tail(out))
+			}
+			c.must("destroy", "-auto-approve")
+			want := managed
+			if tt.restoreOnDest {
+				want = original
+			}
+			if err := emulatorHolds(srv, apiPolicy(want)); err != nil {
+				t.Errorf("after destroy: %v", err)
+			}
+		})
+	}
+}
+
+// TestCLIStateBoundToItsCluster: state recorded for one cluster, run with the provider pointed
+// at another, fails naming both before anything is read from or written to either, on every
+// Terraform version; previous_hosts moves it on purpose, and every spelling of one URL is one
+// cluster.
+func TestCLIStateBoundToItsCluster(t *testing.T) {
+	c := newCLI(t)
+	a, b := emulatortest.NewServer(t), emulatortest.NewServer(t)
+	originalA, originalB := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}, policy{UserLimit: 9, AdminLimit: 9, Enabled: false, Timeout: 4321}
+	for srv, p := range map[*emulatortest.Server]policy{a: originalA, b: originalB} {
+		if err := srv.SetConfig(apiPolicy(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+	with := func(host string, extra ...string) []string {
+		return append([]string{"DYNATRACE_CLUSTER_URL=" + host, "DYNATRACE_CLUSTER_API_TOKEN=" + a.Token}, extra...)
+	}
+	c.write("main.tf", terraformBlock+"provider \"dtcluster\" {\n  max_retries = 1\n}\n"+configResource(managed, "restore_on_destroy = true"))
+	if out, err := c.run(with(a.URL), "apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply on A: %v\n%s", err, tail(out))
+	}
+	a.ClearRequests()
+	b.ClearRequests()
+	for _, args := range [][]string{{"plan"}, {"plan", "-refresh=false"}, {"apply", "-auto-approve"}, {"apply", "-auto-approve", "-refresh=false"},
+		{"destroy", "-auto-approve"}, {"destroy", "-auto-approve", "-refresh=false"}} {
+		out, err := c.run(with(b.URL), args...)
+		flat := strings.Join(strings.Fields(out), " ")
+		if err == nil || !strings.Contains(flat, "State Belongs to Another Cluster") ||
+			!strings.Contains(flat, "recorded in state for the cluster "+a.URL+", but the provider is configured for "+b.URL) {
+			t.Errorf("terraform %s against B: want an error naming both clusters, got %v\n%s", strings.Join(args, " "), err, tail(out))
+		}
+	}
+	if n, m := len(a.Requests()), len(b.Requests()); n != 0 || m != 0 {
+		t.Errorf("runs against B sent %d requests to A and %d to B, want none: %+v %+v", n, m, a.Requests(), b.Requests())
+	}
+	if err := emulatorHolds(a, apiPolicy(managed)); err != nil {
+		t.Errorf("A: %v", err)
+	}
+	if err := emulatorHolds(b, apiPolicy(originalB)); err != nil {
+		t.Errorf("B: %v", err)
+	}
+
+	// Another spelling of A's URL is A.
+	port := a.URL[strings.LastIndex(a.URL, ":")+1:]
+	if out, err := c.run(with("http://127.0.0.1:0"+port+"/api/cluster/v2/"), "plan", "-detailed-exitcode"); err != nil {
+		t.Errorf("plan with another spelling of A's URL: %v\n%s", err, tail(out))
+	}
+	// A rename: A reached as localhost is another URL, refused until previous_hosts names the old one.
+	renamed := "http://localhost:" + port
+	if out, err := c.run(with(renamed), "plan"); err == nil || !strings.Contains(out, "State Belongs to Another Cluster") {
+		t.Fatalf("plan with A's new URL and no previous_hosts: want an error, got %v\n%s", err, tail(out))
+	}
+	c.write("main.tf", terraformBlock+"provider \"dtcluster\" {\n  max_retries = 1\n  previous_hosts = [\""+a.URL+"\"]\n}\n"+configResource(managed, "restore_on_destroy = true"))
+	if out, err := c.run(with(renamed), "apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply with previous_hosts: %v\n%s", err, tail(out))
+	}
+	c.write("main.tf", terraformBlock+"provider \"dtcluster\" {\n  max_retries = 1\n}\n"+configResource(managed, "restore_on_destroy = true"))
+	if out, err := c.run(with(renamed), "plan", "-detailed-exitcode"); err != nil {
+		t.Fatalf("plan at the new URL without previous_hosts: %v\n%s", err, tail(out))
+	}
+	if puts := a.CountRequests("PUT", "/clusterConfig/userSessions"); puts != 0 {
+		t.Errorf("the move sent %d PUT requests", puts)
+	}
+	if out, err := c.run(with(renamed), "destroy", "-auto-approve"); err != nil {
+		t.Fatalf("destroy at the new URL: %v\n%s", err, tail(out))
+	}
+	if err := emulatorHolds(a, apiPolicy(originalA)); err != nil {
+		t.Errorf("A after destroy: %v", err)
+	}
+	if err := emulatorHolds(b, apiPolicy(originalB)); err != nil {
+		t.Errorf("B after destroy: %v", err)
+	}
+}
+
+// configState is a dtcluster_user_sessions_config state with p, restore_policy restore (null
+// when nil), restore_on_destroy and cluster_url.
+func configState(tb testing.TB, ps *protocolServer, p policy, restore *policy, restoreOnDestroy bool, clusterURL string) (tftypes.Type, tftypes.Value) {
+	tb.Helper()
+	typ, v := configPlannedState(tb, ps, p, tftypes.NewValue(tftypes.String, "user_sessions"))
+	obj := typ.(tftypes.Object)
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		tb.Fatal(err)
+	}
+	num := func(n int) tftypes.Value { return tftypes.NewValue(tftypes.Number, big.NewFloat(float64(n))) }
+	attrs["restore_policy"] = tftypes.NewValue(obj.AttributeTypes["restore_policy"], nil)
+	if restore != nil {
+		attrs["restore_policy"] = tftypes.NewValue(obj.AttributeTypes["restore_policy"], map[string]tftypes.Value{
+			"user_limit": num(restore.UserLimit), "admin_limit": num(restore.AdminLimit),
+			"logout_inactive_users_enabled": tftypes.NewValue(tftypes.Bool, restore.Enabled), "user_inactivity_timeout": num(restore.Timeout),
+		})
+	}
+	attrs["restore_on_destroy"] = tftypes.NewValue(tftypes.Bool, restoreOnDestroy)
+	attrs["cluster_url"] = tftypes.NewValue(tftypes.String, clusterURL)
+	return typ, tftypes.NewValue(typ, attrs)
+}
+
+// policyCluster is a scripted cluster for the policy: GET answers body (settable), PUT is
+// counted and answered 200 without being stored, or, when onPut is set, calls it and holds the
+// request until the client goes away.
+type policyCluster struct {
+	mu    sync.Mutex
+	body  string
+	puts  int
+	onPut func()
+	URL   string
+}
+
+func newPolicyCluster(t *testing.T, body string) *policyCluster {
+	t.Helper()
+	c := &policyCluster{body: body}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // so that the server notices when the client goes away
+		c.mu.Lock()
+		body, onPut := c.body, c.onPut
+		if r.Method == http.MethodPut {
+			c.puts++
+		}
+		c.mu.Unlock()
+		switch {
+		case r.Method == http.MethodPut && onPut != nil:
+			onPut()
+			<-r.Context().Done()
+		case r.Method == http.MethodPut:
+			w.WriteHeader(http.StatusOK)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, body)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c.URL = srv.URL
+	return c
+}
+
+func (c *policyCluster) set(body string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.body = body
+}
+
+func (c *policyCluster) putCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.puts
+}
+
+// policyJSON is p as the API sends it.
+func policyJSON(userLimit, adminLimit int64, enabled bool, timeout int64) string {
+	return fmt.Sprintf(`{"concurrentSessionPolicyDto":{"userLimit":%d,"adminLimit":%d},"automaticLogoutDto":`+
+		`{"logoutInactiveUsersEnabled":%t,"userInactivityTimeout":%d}}`, userLimit, adminLimit, enabled, timeout)
+}
+
+// TestCreateCancelledDuringPut: Ctrl-C while the create's PUT is in flight keeps the resource,
+// tainted (the error), with the prior policy in restore_policy and marked for rollback; the
+// message says what happens next.
+func TestCreateCancelledDuringPut(t *testing.T) {
+	original := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
+	cluster := newPolicyCluster(t, policyJSON(7, 3, true, 1234))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cluster.onPut = cancel
+	ps := newProtocolServer(t, cluster.URL, emulator.DefaultToken)
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+	typ, planned := configPlannedState(t, ps, managed, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	_, config := configPlannedState(t, ps, managed, tftypes.NewValue(tftypes.String, nil))
+	encode := func(v tftypes.Value) *tfprotov6.DynamicValue {
+		dv, err := tfprotov6.NewDynamicValue(typ, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &dv
+	}
+	resp, err := ps.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "dtcluster_user_sessions_config", PriorState: encode(tftypes.NewValue(typ, nil)),
+		PlannedState: encode(planned), Config: encode(config),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(diagText(resp.Diagnostics)), " ")
+	if !hasError(resp.Diagnostics) || !strings.Contains(text, "Outcome Unknown") || !strings.Contains(text, "cancelled") ||
+		!strings.Contains(text, "The next terraform apply replaces it: it first puts that policy back") {
+		t.Fatalf("diagnostics %q; want the outcome-unknown error saying what happens next", text)
+	}
+	state, err := resp.NewState.Unmarshal(typ)
+	if err != nil || state.IsNull() {
+		t.Fatalf("no state kept after the cancelled PUT: %v", err)
+	}
+	_, want := configState(t, ps, managed, &original, true, cluster.URL)
+	if !state.Equal(want) {
+		diffs, _ := state.Diff(want)
+		t.Errorf("state after the cancelled PUT differs from the expectation: %v", diffs)
+	}
+}
+
+// TestDestroyNeverRestoresAForbiddenPolicy: a restore_policy the API forbids is never sent back.
+func TestDestroyNeverRestoresAForbiddenPolicy(t *testing.T) {
+	cluster := newPolicyCluster(t, policyJSON(2, 1, false, 600))
+	ps := newProtocolServer(t, cluster.URL, emulator.DefaultToken)
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+	for name, forbidden := range map[string]policy{
+		"negative limit": {UserLimit: -2147483648, AdminLimit: 2, Timeout: 900},
+		"one limit zero": {UserLimit: 0, AdminLimit: 3, Timeout: 900},
+		"timeout zero":   {UserLimit: 1, AdminLimit: 1, Timeout: 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			typ, prior := configState(t, ps, managed, &forbidden, true, cluster.URL)
+			dv := func(v tftypes.Value) *tfprotov6.DynamicValue {
+				d, err := tfprotov6.NewDynamicValue(typ, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return &d
+			}
+			resp, err := ps.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+				TypeName: "dtcluster_user_sessions_config", PriorState: dv(prior),
+				PlannedState: dv(tftypes.NewValue(typ, nil)), Config: dv(tftypes.NewValue(typ, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text := diagText(resp.Diagnostics); !hasError(resp.Diagnostics) || !strings.Contains(text, "Recorded Prior Configuration Not Usable") {
+				t.Errorf("diagnostics %q; want an error saying the recorded policy is not put back", text)
+			}
+			if n := cluster.putCount(); n != 0 {
+				t.Errorf("%d PUT requests sent for a forbidden policy", n)
+			}
+		})
+	}
+}
+
+// TestForbiddenValuesFromTheClusterNeverReachState: a cluster answering a policy the API
+// forbids is an error naming the field and its value, at create, import (with generated
+// configuration) and refresh; nothing reaches state, restore_policy or the generated file, and
+// nothing is sent.
+func TestForbiddenValuesFromTheClusterNeverReachState(t *testing.T) {
+	for name, tt := range map[string]struct {
+		body string
+		want string
+	}{
+		"minimum int32 limit": {policyJSON(-2147483648, 2, true, 900), "concurrentSessionPolicyDto.userLimit is -2147483648"},
+		"one limit zero":      {policyJSON(0, 3, true, 900), "concurrentSessionPolicyDto.userLimit is 0 and adminLimit is 3"},
+		"timeout zero":        {policyJSON(5, 2, true, 0), "automaticLogoutDto.userInactivityTimeout is 0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := newCLI(t)
+			cluster := newPolicyCluster(t, tt.body)
+			block := acctest.ProviderBlock("host", acctest.Quote(cluster.URL), "token", acctest.Quote(emulator.DefaultToken), "max_retries", "0")
+			managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+			expectFailure := func(what string, args ...string) {
+				t.Helper()
+				out, err := c.run(nil, args...)
+				flat := strings.Join(strings.Fields(out), " ")
+				if err == nil || !strings.Contains(flat, "the cluster answered a user sessions configuration the API does not allow") ||
+					!strings.Contains(flat, tt.want) {
+					t.Errorf("%s: want an error naming %q, got %v\n%s", what, tt.want, err, tail(out))
+				}
+			}
+
+			c.write("main.tf", terraformBlock+block+configResource(managed, "restore_on_destroy = true"))
+			expectFailure("create", "apply", "-auto-approve")
+			if resources := readStateFile(t, c.dir); len(resources) != 0 {
+				t.Errorf("create recorded %+v", resources)
+			}
+
+			c.write("main.tf", terraformBlock+block+"import {\n  to = dtcluster_user_sessions_config.this\n  id = \"user_sessions\"\n}\n")
+			expectFailure("import", "plan", "-generate-config-out=generated.tf")
+			if generated, err := os.ReadFile(filepath.Join(c.dir, "generated.tf")); err == nil && strings.Contains(string(generated), "user_limit") {
+				t.Errorf("generated configuration written from a forbidden policy:\n%s", generated)
+			}
+			_ = os.Remove(filepath.Join(c.dir, "generated.tf"))
+
+			// A policy the cluster held when it was adopted, changed to a forbidden one later.
+			cluster.set(policyJSON(2, 1, false, 600))
+			c.write("main.tf", terraformBlock+block+configResource(managed, "restore_on_destroy = true"))
+			if n := cluster.putCount(); n != 0 {
+				t.Errorf("%d PUT requests sent before the cluster held a valid policy", n)
+			}
+			c.must("apply", "-auto-approve")
+			putsBefore := cluster.putCount()
+			cluster.set(tt.body)
+			expectFailure("refresh", "plan")
+			expectFailure("refresh-only apply", "apply", "-refresh-only", "-auto-approve")
+			if got, _, _ := restorePolicyInState(t, c.dir); got != managed {
+				t.Errorf("restore_policy after the refreshes: %+v, want %+v", got, managed)
+			}
+			for _, r := range readStateFile(t, c.dir) {
+				if p, ok := r.Instances[0].Attributes["concurrent_session_policy"].(map[string]any); ok && p["user_limit"] != float64(2) {
+					t.Errorf("state holds %v after the refreshes", p)
+				}
+			}
+			if n := cluster.putCount() - putsBefore; n != 0 {
+				t.Errorf("%d PUT requests sent after the cluster answered a forbidden policy", n)
+			}
+		})
+	}
 }

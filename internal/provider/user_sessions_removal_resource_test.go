@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -123,5 +124,78 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 	})
 	if after := len(srv.Sessions("admin")); after != before {
 		t.Errorf("admin sessions %d -> %d after failed removals", before, after)
+	}
+}
+
+// TestAccUserSessionsRemoval_lostAnswer: the first DELETE ends the sessions but its answer is
+// lost; the retry's 404 is not "had no sessions": sessions_removed counts what was ended.
+func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
+	proxy := newLossyProxy(t, srv.URL)
+	proxy.dropAnswers("DELETE", "/userSessions", 0, 1)
+	had := len(srv.Sessions("jane.doe"))
+	if had == 0 {
+		t.Fatal("the seeded sessions have none of jane.doe: the test would prove nothing")
+	}
+	block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token), "max_retries", "2")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: block + removalResource("jane.doe", "OPS-7"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(removalAddr, tfjsonpath.New("sessions_removed"), knownvalue.Int64Exact(int64(had))),
+			},
+		}},
+	})
+	if left := len(srv.Sessions("jane.doe")); left != 0 {
+		t.Errorf("jane.doe has %d sessions left", left)
+	}
+	if n := srv.CountRequests("DELETE", "/userSessions"); n != 2 {
+		t.Errorf("%d DELETE requests reached the cluster, want 2 (the lost one and its retry)", n)
+	}
+}
+
+// TestCLISessionsOfOtherUsersAreDropped: a cluster (here a proxy in front of it) that ignores
+// the userId filter answers everyone's sessions; the data source keeps only the user's, the
+// removal counts only theirs, and both warn.
+func TestCLISessionsOfOtherUsersAreDropped(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
+	proxy := newLossyProxy(t, srv.URL)
+	proxy.ignoreFilterOnGet = true
+	jane, all := len(srv.Sessions("jane.doe")), len(srv.Sessions(""))
+	if jane == 0 || jane == all {
+		t.Fatalf("jane.doe has %d of %d sessions: the test would prove nothing", jane, all)
+	}
+	block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token))
+	c.write("main.tf", terraformBlock+block+sessionsDataSource("jane.doe")+`
+output "count" {
+  value = data.dtcluster_user_sessions.this.session_count
+}
+output "users" {
+  value = distinct([for s in data.dtcluster_user_sessions.this.sessions : s.user_id])
+}
+`+removalResource("jane.doe", "OPS-8")+`
+output "removed" {
+  value = dtcluster_user_sessions_removal.offboard.sessions_removed
+}
+`)
+	out := c.must("apply", "-auto-approve")
+	flat := strings.Join(strings.Fields(out), " ")
+	// Terraform folds warnings of one summary into the first ("and one more similar warning").
+	n := strings.Count(flat, "Warning: Cluster Answered Sessions of Other Users")
+	if strings.Contains(flat, "(and one more similar warning elsewhere)") {
+		n++
+	}
+	if n < 2 {
+		t.Errorf("%d warnings about other users' sessions, want one for the data source and one for the removal:\n%s", n, tail(out))
+	}
+	for _, want := range []string{fmt.Sprintf("count = %d", jane), `users = tolist([ "jane.doe", ])`, fmt.Sprintf("removed = %d", jane)} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("outputs lack %q:\n%s", want, tail(out))
+		}
+	}
+	if left := len(srv.Sessions("")); left != all-jane {
+		t.Errorf("%d sessions left, want %d (only jane.doe's ended)", left, all-jane)
 	}
 }
