@@ -47,8 +47,11 @@ finish() {
 trap finish EXIT
 trap 'reason="interrupted"; exit 130' INT
 trap 'reason="terminated"; exit 143' TERM
-# A command that fails under set -e names itself before the EXIT trap runs.
-trap 'printf "\ncommand failed (exit %d) at scripts/demo.sh:%d: %s\n" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
+# A command that fails under set -e names itself before the EXIT trap runs. A successful demo
+# prints no such line: a command whose failure is expected is written "cmd || code=$?", and the
+# end checks that the trap never fired.
+failed_commands=0
+trap 'last=$?; failed_commands=$((failed_commands + 1)); printf "\ncommand failed (exit %d) at scripts/demo.sh:%d: %s\n" "$last" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 # TERRAFORM picks the binary (default: terraform on PATH), for example a Terraform 1.14 build.
 terraform=${TERRAFORM:-terraform}
@@ -148,10 +151,10 @@ tf "$work/console" apply -auto-approve | grep -E 'Apply complete' || fail "the o
 note "the cluster now allows 1 session per user, outside this configuration"
 
 say "4. terraform plan -detailed-exitcode sees the drift"
-set +e
-"$terraform" -chdir="$work/main" plan -detailed-exitcode -no-color >"$work/drift.txt" 2>&1
-code=$?
-set -e
+# "|| code=$?" rather than set +e: the ERR trap fires for a failing command even under set +e,
+# and exit code 2 is the expected answer here.
+code=0
+"$terraform" -chdir="$work/main" plan -detailed-exitcode -no-color >"$work/drift.txt" 2>&1 || code=$?
 sed -n '/Terraform will perform/,/Plan:/p' "$work/drift.txt"
 [ "$code" -eq 2 ] || fail "plan -detailed-exitcode returned $code, want 2 (changes)"
 note "exit code 2: the cluster differs from the code"
@@ -208,4 +211,5 @@ tf "$work/main" destroy -auto-approve | grep -E 'Destroy complete|Warning: User 
 stop_emulator
 if kill -0 "$emulator_pid" 2>/dev/null; then fail "the emulator is still running"; fi
 note "emulator stopped; .work/demo is removed on exit"
+[ "$failed_commands" -eq 0 ] || fail "$failed_commands command(s) failed along the way (see above), though every step passed"
 printf '\nDemo complete: policy applied, sessions listed, drift detected and repaired, a user'"'"'s sessions ended.\n'
