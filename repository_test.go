@@ -137,7 +137,9 @@ func TestShellCannotDieOfSIGPIPE(t *testing.T) {
 }
 
 // TestMakeInstallIsFoundByTerraform: make install with its defaults puts the provider where
-// terraform init finds it, offline, without dev_overrides.
+// terraform init finds it, offline, without dev_overrides, in the version the docs' constraint
+// accepts: init of the index page's example (examples/provider/provider.tf, version = "~> 0.1")
+// installs it.
 func TestMakeInstallIsFoundByTerraform(t *testing.T) {
 	tf := acctest.Terraform(t)
 	if _, err := exec.LookPath("make"); err != nil {
@@ -163,13 +165,26 @@ func TestMakeInstallIsFoundByTerraform(t *testing.T) {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("make install: %v\n%s", err, out)
 	}
+	example, err := os.ReadFile(filepath.Join("examples", "provider", "provider.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(example), `version = "~> 0.1"`) {
+		t.Fatalf("the index page's example no longer pins ~> 0.1; this test checks what it says:\n%s", example)
+	}
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), strings.Replace(acctest.TerraformBlock, `source = "dtcluster/dtcluster"`, `source = "dtcluster/dtcluster", version = ">= 0.0.1"`, 1))
+	writeFile(t, filepath.Join(work, "main.tf"), string(example))
 	init := exec.Command(tf, "init", "-no-color", "-input=false")
 	init.Dir = work
 	init.Env = env
 	out, err := init.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Installed dtcluster/dtcluster v0.0.1") {
-		t.Fatalf("terraform init after make install: %v\n%s", err, out)
+	if err != nil || !strings.Contains(string(out), "Installed dtcluster/dtcluster v0.1.0") {
+		t.Fatalf("terraform init of the index page's example after make install: %v\n%s", err, out)
+	}
+	validate := exec.Command(tf, "validate", "-no-color")
+	validate.Dir = work
+	validate.Env = env
+	if out, err := validate.CombinedOutput(); err != nil {
+		t.Fatalf("terraform validate of the index page's example with the installed provider: %v\n%s", err, out)
 	}
 }

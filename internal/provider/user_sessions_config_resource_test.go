@@ -553,11 +553,11 @@ func TestDestroyNeverRestoresAForbiddenPolicy(t *testing.T) {
 	}
 }
 
-// TestForbiddenValuesFromTheClusterNeverReachState: a cluster answering a policy the API
+// TestCLIForbiddenValuesFromTheClusterNeverReachState: a cluster answering a policy the API
 // forbids is an error naming the field and its value, at create, import (with generated
 // configuration) and refresh; nothing reaches state, restore_policy or the generated file, and
 // nothing is sent.
-func TestForbiddenValuesFromTheClusterNeverReachState(t *testing.T) {
+func TestCLIForbiddenValuesFromTheClusterNeverReachState(t *testing.T) {
 	for name, tt := range map[string]struct {
 		body string
 		want string

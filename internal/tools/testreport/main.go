@@ -1,0 +1,146 @@
+// Command testreport reads `go test -json` on standard input and prints what a person needs: one
+// line per package (as go test prints without -v), the whole output of every failed test, and at
+// the end every skipped test with the reason it gave. It exits 1 when a test, a package or a
+// build failed, so `go test -json ... | go run ./internal/tools/testreport` fails as go test would.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// event is one line of `go test -json` (cmd/test2json).
+type event struct {
+	Action     string  `json:"Action"`
+	Package    string  `json:"Package"`
+	Test       string  `json:"Test"`
+	Output     string  `json:"Output"`
+	Elapsed    float64 `json:"Elapsed"`
+	ImportPath string  `json:"ImportPath"`
+}
+
+type skip struct{ pkg, test, reason string }
+
+// modulePath is cut from package names in the list of skipped tests.
+const modulePath = "github.com/dtcluster/terraform-provider-dtcluster"
+
+func main() {
+	failed, err := report(os.Stdin, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testreport:", err)
+		os.Exit(2)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// report reads the events from in and writes the report to out; failed says whether anything
+// failed.
+func report(in io.Reader, out io.Writer) (failed bool, err error) {
+	outputs := map[string][]string{} // package + "\x00" + test -> its output lines
+	var skips []skip
+	tests, skipped := 0, 0
+	scanner := bufio.NewScanner(in)
+	scanner.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	for scanner.Scan() {
+		line := scanner.Bytes()
+		var e event
+		if json.Unmarshal(line, &e) != nil || e.Action == "" {
+			fmt.Fprintln(out, string(line)) // not an event (a build error from go vet, say): as it is
+			continue
+		}
+		key := e.Package + "\x00" + e.Test
+		switch e.Action {
+		case "build-output":
+			fmt.Fprint(out, e.Output)
+		case "build-fail":
+			failed = true
+		case "output":
+			outputs[key] = append(outputs[key], e.Output)
+		case "pass", "fail", "skip":
+			if e.Test == "" {
+				failed = failed || e.Action == "fail"
+				printPackage(out, e, outputs[key])
+				continue
+			}
+			if !strings.Contains(e.Test, "/") {
+				tests++
+			}
+			switch e.Action {
+			case "fail":
+				failed = true
+				fmt.Fprint(out, strings.Join(outputs[key], ""))
+			case "skip":
+				skipped++
+				skips = append(skips, skip{e.Package, e.Test, skipReason(outputs[key])})
+			}
+			delete(outputs, key)
+		}
+	}
+	if err := scanner.Err(); err != nil {
+		return true, err
+	}
+	sort.Slice(skips, func(i, j int) bool {
+		if skips[i].pkg != skips[j].pkg {
+			return skips[i].pkg < skips[j].pkg
+		}
+		return skips[i].test < skips[j].test
+	})
+	fmt.Fprintf(out, "\n%d tests, %d skipped:\n", tests, skipped)
+	for _, s := range skips {
+		pkg := s.pkg
+		if rest, ok := strings.CutPrefix(pkg, modulePath); ok {
+			pkg = "." + rest
+		}
+		fmt.Fprintf(out, "  SKIP %s %s: %s\n", pkg, s.test, s.reason)
+	}
+	return failed, nil
+}
+
+// printPackage writes the line go test prints for a package: ok, FAIL, or no test files.
+func printPackage(out io.Writer, e event, lines []string) {
+	elapsed := (time.Duration(e.Elapsed * float64(time.Second))).Round(time.Millisecond)
+	switch e.Action {
+	case "pass":
+		fmt.Fprintf(out, "ok  \t%s\t%s\n", e.Package, elapsed)
+	case "skip":
+		fmt.Fprintf(out, "?   \t%s\t[no test files]\n", e.Package)
+	default:
+		// Output outside any test (a panic, a TestMain failure) is shown with the failure.
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "=== ") && !strings.HasPrefix(l, "--- ") && strings.TrimSpace(l) != "FAIL" {
+				fmt.Fprint(out, l)
+			}
+		}
+		fmt.Fprintf(out, "FAIL\t%s\t%s\n", e.Package, elapsed)
+	}
+}
+
+// skipReason is what a skipped test said: its output without the framework's own lines.
+func skipReason(lines []string) string {
+	var parts []string
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- SKIP") {
+			continue
+		}
+		// "file_test.go:12: message": keep the message.
+		if i := strings.Index(t, ".go:"); i >= 0 {
+			if j := strings.Index(t[i+4:], ": "); j >= 0 {
+				t = t[i+4+j+2:]
+			}
+		}
+		parts = append(parts, t)
+	}
+	if len(parts) == 0 {
+		return "(no reason given)"
+	}
+	return strings.Join(parts, " ")
+}
