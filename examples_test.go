@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,15 +88,24 @@ func moduleTests(t *testing.T, tf string) {
 	env = append(env, "DYNATRACE_CLUSTER_URL="+url, "DYNATRACE_CLUSTER_API_TOKEN="+token)
 	work := t.TempDir()
 	copyTree(t, filepath.Join("examples", "modules", "session-policy"), work)
-	terraformIn(t, tf, work, env, "get") // the test's helper module; the provider comes from dev_overrides
-	out := terraformIn(t, tf, work, env, "test")
-	spec, err := os.ReadFile(filepath.Join("examples", "modules", "session-policy", "tests", "session_policy.tftest.hcl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs := len(regexp.MustCompile(`(?m)^run "`).FindAll(spec, -1))
-	if want := strconv.Itoa(runs) + " passed, 0 failed"; runs < 5 || !strings.Contains(out, want) {
-		t.Errorf("terraform test: want %q (%d runs):\n%s", want, runs, out)
+	// The tests' helper module; the provider comes from dev_overrides.
+	terraformIn(t, tf, work, env, "get", "-test-directory=tests/emulator")
+	for _, suite := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"test"}, filepath.Join("tests", "session_policy.tftest.hcl")},
+		{[]string{"test", "-test-directory=tests/emulator"}, filepath.Join("tests", "emulator", "logins.tftest.hcl")},
+	} {
+		out := terraformIn(t, tf, work, env, suite.args...)
+		spec, err := os.ReadFile(filepath.Join("examples", "modules", "session-policy", suite.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := len(regexp.MustCompile(`(?m)^run "`).FindAll(spec, -1))
+		if want := strconv.Itoa(runs) + " passed, 0 failed"; runs < 2 || !strings.Contains(out, want) {
+			t.Errorf("terraform %s: want %q (%d runs):\n%s", strings.Join(suite.args, " "), want, runs, out)
+		}
 	}
 }
 
@@ -155,5 +169,113 @@ func TestOpenTofuProviderForEach(t *testing.T) {
 	}
 	if out := terraformIn(t, tofu, dir, env, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Errorf("plan after apply is not empty:\n%s", out)
+	}
+}
+
+// TestModuleTestsLeaveARealClusterAsFound runs the module's tests the way a user runs them
+// against a real cluster: the emulator behind a proxy that has no /emulator/ endpoints, so it
+// looks like a cluster. terraform test passes and leaves the policy and the sessions exactly as
+// they were; the emulator-only tests stop before changing anything, saying why.
+func TestModuleTestsLeaveARealClusterAsFound(t *testing.T) {
+	tf := acctest.Terraform(t)
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("skipped: the module's emulator tests call curl, which is not on PATH")
+	}
+	env, _ := devOverrides(t)
+	srv := startEmulator(t, emulator.WithSessions(30))
+	original := emulator.UserSessionsConfig{
+		ConcurrentSessionPolicy: emulator.ConcurrentSessionPolicy{UserLimit: 8, AdminLimit: 4},
+		AutomaticLogout:         emulator.AutomaticLogout{LogoutInactiveUsersEnabled: true, UserInactivityTimeout: 4242},
+	}
+	if err := srv.SetConfig(original); err != nil {
+		t.Fatal(err)
+	}
+	sessions := len(srv.Sessions(""))
+	target, _ := url.Parse(srv.URL)
+	cluster := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/emulator/") {
+			http.NotFound(w, r) // a real cluster has no control API
+			return
+		}
+		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+	}))
+	t.Cleanup(cluster.Close)
+	env = append(env, "DYNATRACE_CLUSTER_URL="+cluster.URL, "DYNATRACE_CLUSTER_API_TOKEN="+emulator.DefaultToken)
+	work := t.TempDir()
+	copyTree(t, filepath.Join("examples", "modules", "session-policy"), work)
+	terraformIn(t, tf, work, env, "get", "-test-directory=tests/emulator")
+
+	out := terraformIn(t, tf, work, env, "test")
+	if !strings.Contains(out, "0 failed") || !strings.Contains(out, "simulated_logins_skipped_they_are_in_tests_emulator_for_the_emulator_only") {
+		t.Errorf("terraform test against a cluster: want every run to pass and the skip named:\n%s", out)
+	}
+	if got := srv.Config(); got != original {
+		t.Errorf("after terraform test the cluster holds %+v, want the policy it had, %+v", got, original)
+	}
+	if srv.CountRequests("PUT", "/clusterConfig/userSessions") == 0 {
+		t.Error("terraform test sent no PUT: the test proves nothing about restoring")
+	}
+
+	cmd := exec.Command(tf, "test", "-test-directory=tests/emulator", "-no-color")
+	cmd.Dir, cmd.Env = work, env
+	emulatorOnly, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(strings.Join(strings.Fields(string(emulatorOnly)), " "), "is not a dtcluster-emulator") {
+		t.Errorf("the emulator-only tests against a cluster: want a failure saying it is not the emulator, got %v:\n%s", err, emulatorOnly)
+	}
+	if got := srv.Config(); got != original {
+		t.Errorf("after the emulator-only tests the cluster holds %+v, want %+v", got, original)
+	}
+	if n := len(srv.Sessions("")); n != sessions {
+		t.Errorf("the cluster has %d sessions, had %d", n, sessions)
+	}
+}
+
+// TestGitOpsDriftCheck runs the drift check the GitOps guide gives (examples/gitops): quiet when
+// users log in between two runs, exit 2 when the policy changes outside Terraform.
+func TestGitOpsDriftCheck(t *testing.T) {
+	tf := acctest.Terraform(t)
+	env, _ := devOverrides(t)
+	srv := startEmulator(t, emulator.WithSessions(20))
+	env = append(env, "DYNATRACE_CLUSTER_URL="+srv.URL, "DYNATRACE_CLUSTER_API_TOKEN="+emulator.DefaultToken)
+	// drift-check.sh runs "terraform": put the one under test first on PATH.
+	bin := t.TempDir()
+	if err := os.Symlink(tf, filepath.Join(bin, "terraform")); err != nil {
+		t.Fatal(err)
+	}
+	env = append(env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	work := t.TempDir()
+	copyTree(t, "examples", work)
+	dir := filepath.Join(work, "gitops")
+	terraformIn(t, tf, dir, env, "get")
+	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	check := func() (int, string) {
+		cmd := exec.Command("bash", filepath.Join(dir, "drift-check.sh"))
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := check(); code != 0 {
+		t.Fatalf("drift check right after apply: exit %d, want 0\n%s", code, out)
+	}
+	if _, err := srv.AddSessions([]emulator.UserSession{{UserID: "late.login"}, {UserID: "jane.doe"}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 0 {
+		t.Errorf("drift check after two logins: exit %d, want 0 (logins are not drift)\n%s", code, out)
+	}
+	changed := srv.Config()
+	changed.ConcurrentSessionPolicy.UserLimit++
+	if err := srv.SetConfig(changed); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := check(); code != 2 || !strings.Contains(out, "user_limit") {
+		t.Errorf("drift check after a change of the policy: exit %d, want 2 with the diff\n%s", code, out)
 	}
 }

@@ -20,8 +20,11 @@ resource "dtcluster_user_sessions_config" "this" {
   restore_on_destroy = var.restore_on_destroy
 }
 
-# Who is logged in once the policy is applied; ip and device stay out of state.
+# Who is logged in, only when asked for: session counts change with every login, so a
+# configuration that reports them is never quiet in a drift check (plan -detailed-exitcode).
+# ip and device stay out of state.
 data "dtcluster_user_sessions" "all" {
+  count                 = var.report_sessions ? 1 : 0
   exclude_personal_data = true
   depends_on            = [dtcluster_user_sessions_config.this]
 }

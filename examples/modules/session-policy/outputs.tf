@@ -8,11 +8,11 @@ output "policy" {
 }
 
 output "session_count" {
-  description = "How many sessions the cluster holds."
-  value       = data.dtcluster_user_sessions.all.session_count
+  description = "How many sessions the cluster holds; null unless report_sessions is true."
+  value       = var.report_sessions ? data.dtcluster_user_sessions.all[0].session_count : null
 }
 
 output "sessions_per_user" {
-  description = "The number of sessions of each user."
-  value       = data.dtcluster_user_sessions.all.sessions_per_user
+  description = "The number of sessions of each user; null unless report_sessions is true."
+  value       = var.report_sessions ? data.dtcluster_user_sessions.all[0].sessions_per_user : null
 }

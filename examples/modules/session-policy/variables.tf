@@ -24,3 +24,9 @@ variable "restore_on_destroy" {
   type        = bool
   default     = false
 }
+
+variable "report_sessions" {
+  description = "Also read who is logged in (session_count, sessions_per_user). Off by default: those outputs change with every login, so a scheduled drift check of a configuration that reports them would fire all day."
+  type        = bool
+  default     = false
+}

@@ -1,5 +1,6 @@
 # Simulated logins through the emulator's control API (POST /emulator/sessions), found through
-# the provider's own environment variables. Needs curl.
+# the provider's own environment variables. Needs curl. It first asks for the emulator's
+# readiness endpoint and stops when there is none: a real cluster has no control API.
 variable "logins" {
   description = "User ids to log in, one session each."
   type        = list(string)
@@ -10,6 +11,10 @@ resource "terraform_data" "logins" {
 
   provisioner "local-exec" {
     command = <<-EOT
+      if ! curl --silent --fail "$DYNATRACE_CLUSTER_URL/emulator/health" >/dev/null; then
+        echo "$DYNATRACE_CLUSTER_URL is not a dtcluster-emulator (no /emulator/health): these tests are for the emulator only; nothing was changed" >&2
+        exit 1
+      fi
       curl --silent --show-error --fail -X POST \
         -H "Authorization: Api-Token $DYNATRACE_CLUSTER_API_TOKEN" -H "Content-Type: application/json" \
         --data '${jsonencode([for u in var.logins : { userId = u }])}' \
