@@ -30,7 +30,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "dtcluster-emulator:", err)
 		os.Exit(2)
 	}
@@ -48,10 +48,12 @@ func buildVersion() string {
 }
 
 // run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down gracefully. -h and
-// -version print and return nil.
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+// -version print on stdout and return nil; a flag error and the usage that follows it go to
+// stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dtcluster-emulator", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	var parseOutput strings.Builder // the flag package's own text: the usage for -h, or an error and the usage
+	fs.SetOutput(&parseOutput)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: dtcluster-emulator [flags]\n\n"+
 			"Serves the Dynatrace Managed Cluster API v2 user management endpoints in memory, for the\n"+
@@ -75,8 +77,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	maxTimeout := fs.Int("max-inactivity-timeout", 0, "store at most this many seconds as the inactivity timeout, as a normalising cluster would (0: store what is sent)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			_, _ = io.WriteString(stdout, parseOutput.String())
 			return nil
 		}
+		_, _ = io.WriteString(stderr, parseOutput.String())
 		return err
 	}
 	if *showVersion {

@@ -54,7 +54,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 func TestRunRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-sessions", "-1"}, {"-token", ""}, {"-listen", "256.0.0.1:1"}, {"-nope"}, {"-put-status", "201"},
 		{"-no-sessions-answer", "maybe"}, {"-max-inactivity-timeout", "-1"}, {"extra"}} {
-		if err := run(context.Background(), args, io.Discard); err == nil {
+		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%v) succeeded", args)
 		}
 	}
@@ -102,7 +102,7 @@ func TestBinaryStopsOnSignals(t *testing.T) {
 
 func TestRunHelpAndVersion(t *testing.T) {
 	var out strings.Builder
-	if err := run(context.Background(), []string{"-h"}, &out); err != nil {
+	if err := run(context.Background(), []string{"-h"}, &out, io.Discard); err != nil {
 		t.Fatalf("-h: %v, want success", err)
 	}
 	for _, want := range []string{"Usage: dtcluster-emulator", "-listen", "-url-file", "-log-requests", "-version"} {
@@ -111,7 +111,7 @@ func TestRunHelpAndVersion(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"-version"}, &out); err != nil {
+	if err := run(context.Background(), []string{"-version"}, &out, io.Discard); err != nil {
 		t.Fatalf("-version: %v", err)
 	}
 	if !regexp.MustCompile(`^dtcluster-emulator \S+\n$`).MatchString(out.String()) {
@@ -126,7 +126,7 @@ func startRun(t *testing.T, args ...string) (<-chan string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, pw); pw.Close() }()
+	go func() { done <- run(ctx, args, pw, io.Discard); pw.Close() }()
 	lines := make(chan string, 100)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -254,7 +254,59 @@ func TestRunTLS(t *testing.T) {
 	if _, err := http.Get(m[1] + emulator.HealthPath); err == nil {
 		t.Error("the system roots trusted the emulator's certificate")
 	}
-	if err := run(context.Background(), []string{"-ca-file", caFile}, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"-ca-file", caFile}, io.Discard, io.Discard); err == nil {
 		t.Error("-ca-file without -tls was accepted")
+	}
+}
+
+// TestFlagErrorsGoToStderr: a bad flag is reported on stderr (with the usage), never on stdout,
+// where scripts read the URL; -h prints on stdout.
+func TestFlagErrorsGoToStderr(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if err := run(context.Background(), []string{"-nope"}, &stdout, &stderr); err == nil {
+		t.Fatal("-nope succeeded")
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "flag provided but not defined: -nope") || !strings.Contains(stderr.String(), "Usage:") {
+		t.Errorf("-nope: stdout %q, stderr %q; want the error and the usage on stderr only", stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if err := run(context.Background(), []string{"-h"}, &stdout, &stderr); err != nil || stderr.Len() != 0 || !strings.Contains(stdout.String(), "Usage:") {
+		t.Errorf("-h: %v, stdout %q, stderr %q; want the usage on stdout", err, stdout.String(), stderr.String())
+	}
+}
+
+// TestURLOfAnUnspecifiedListenAddress: listening on every address, the printed and written URL
+// is one a client can use: the loopback address, or over TLS the certificate's first name.
+func TestURLOfAnUnspecifiedListenAddress(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-listen", "0.0.0.0:0"}, `^http://127\.0\.0\.1:\d+$`},
+		{[]string{"-listen", "[::]:0"}, `^http://127\.0\.0\.1:\d+$`},
+		{[]string{"-listen", "0.0.0.0:0", "-tls"}, `^https://localhost:\d+$`},
+		{[]string{"-listen", "0.0.0.0:0", "-tls", "-tls-hosts", "dtcluster-emulator,localhost"}, `^https://dtcluster-emulator:\d+$`},
+		{[]string{"-listen", "0.0.0.0:0", "-tls", "-tls-hosts", "10.1.2.3"}, `^https://10\.1\.2\.3:\d+$`},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			urlFile := filepath.Join(t.TempDir(), "url")
+			lines, stop := startRun(t, append(tt.args, "-url-file", urlFile)...)
+			defer stop()
+			first := nextLine(t, lines)
+			var written []byte
+			for i := 0; i < 100 && len(written) == 0; i++ {
+				written, _ = os.ReadFile(urlFile)
+				time.Sleep(20 * time.Millisecond)
+			}
+			url := strings.TrimSpace(string(written))
+			if !regexp.MustCompile(tt.want).MatchString(url) || !strings.HasSuffix(first, "serving "+url) {
+				t.Errorf("URL %q (first line %q), want %s", url, first, tt.want)
+			}
+			go func() {
+				for range lines {
+				}
+			}()
+		})
 	}
 }

@@ -5,13 +5,16 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
 // Running is an emulator served over HTTP by Start.
 type Running struct {
 	*Emulator
-	// URL is the base URL to configure as the provider's host (http://address).
+	// URL is the base URL to configure as the provider's host (http://address, or https://name
+	// over TLS). For a listener on every address (0.0.0.0, ::) it names one a client can use:
+	// the loopback address, or over TLS the first name the certificate holds.
 	URL    string
 	server *http.Server
 	served chan error
@@ -38,10 +41,35 @@ func StartTLS(addr string, tlsConfig *tls.Config, opts ...Option) (*Running, err
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
 	e := New(opts...)
-	r := &Running{Emulator: e, URL: scheme + "://" + ln.Addr().String(), served: make(chan error, 1),
+	r := &Running{Emulator: e, URL: scheme + "://" + reachable(ln.Addr(), tlsConfig), served: make(chan error, 1),
 		server: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}}
 	go func() { r.served <- r.server.Serve(ln) }()
 	return r, nil
+}
+
+// reachable is host:port of addr as a client names it. An unspecified address (listening on
+// every interface) cannot be dialled by name: over TLS the certificate's first DNS name (else its
+// first address) is used, since the client verifies the name; over plain HTTP the loopback
+// address, the only one the provider sends a token to over plain HTTP.
+func reachable(addr net.Addr, tlsConfig *tls.Config) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	port := strconv.Itoa(tcp.Port)
+	if tlsConfig != nil && len(tlsConfig.Certificates) > 0 && tlsConfig.Certificates[0].Leaf != nil {
+		leaf := tlsConfig.Certificates[0].Leaf
+		if len(leaf.DNSNames) > 0 {
+			return net.JoinHostPort(leaf.DNSNames[0], port)
+		}
+		for _, ip := range leaf.IPAddresses {
+			if !ip.IsUnspecified() {
+				return net.JoinHostPort(ip.String(), port)
+			}
+		}
+	}
+	// A listener on :: takes IPv4 too where the system is dual-stack, which is the common case.
+	return net.JoinHostPort("127.0.0.1", port)
 }
 
 // Done delivers the error that ended serving, if it ends on its own.

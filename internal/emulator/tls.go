@@ -67,9 +67,13 @@ func SelfSignedTLS(hosts []string) (*tls.Config, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	leafCert, err := x509.ParseCertificate(leafDER)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg := &tls.Config{
 		MinVersion:   tls.VersionTLS12,
-		Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key}},
+		Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key, Leaf: leafCert}},
 	}
 	return cfg, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
 }
