@@ -187,4 +187,16 @@ func TestMakeInstallIsFoundByTerraform(t *testing.T) {
 	if out, err := validate.CombinedOutput(); err != nil {
 		t.Fatalf("terraform validate of the index page's example with the installed provider: %v\n%s", err, out)
 	}
+	tofu := os.Getenv("DTCLUSTER_TOFU_PATH")
+	if tofu == "" {
+		return // OpenTofu's init runs where make test has TOFU set (CI)
+	}
+	work = t.TempDir()
+	writeFile(t, filepath.Join(work, "main.tf"), string(example))
+	init = exec.Command(tofu, "init", "-no-color", "-input=false")
+	init.Dir = work
+	init.Env = env
+	if out, err := init.CombinedOutput(); err != nil || !strings.Contains(string(out), "Installed dtcluster/dtcluster v0.1.0") {
+		t.Fatalf("tofu init of the index page's example after make install: %v\n%s", err, out)
+	}
 }

@@ -53,8 +53,18 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 		apiclient.WithUserAgent(userAgent(version, terraformVersion)),
 		apiclient.WithLogger(tflogLogger{token: token}),
 	}
-	if isSet(cfg.CACertificate) {
-		opts = append(opts, apiclient.WithCACertificate([]byte(cfg.CACertificate.ValueString())))
+	if caPEM, caSource := fromConfigOrEnv(cfg.CACertificate, caEnvVars); caPEM != "" {
+		if err := apiclient.ValidateCACertificate([]byte(caPEM)); err != nil {
+			diags.AddAttributeError(path.Root("ca_certificate"), "Invalid CA Certificate",
+				fmt.Sprintf("The CA certificate from %s must be PEM-encoded certificates: %s", caSource, err))
+			return nil, diags
+		}
+		if cfg.Insecure.ValueBool() {
+			diags.AddAttributeError(path.Root("insecure"), "Invalid Attribute Combination",
+				fmt.Sprintf("insecure = true conflicts with the CA certificate from %s: trust the CA, or skip verification, not both.", caSource))
+			return nil, diags
+		}
+		opts = append(opts, apiclient.WithCACertificate([]byte(caPEM)))
 	}
 	if cfg.Insecure.ValueBool() {
 		opts = append(opts, apiclient.WithInsecureSkipVerify(true))

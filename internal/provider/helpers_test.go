@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -135,4 +136,54 @@ func readStateFile(t *testing.T, dir string) []stateResource {
 		t.Fatal(err)
 	}
 	return state.Resources
+}
+
+// connectProxy is an HTTP proxy that tunnels every CONNECT to one address (a TLS emulator),
+// whatever host the client asked for, as a corporate proxy resolving the cluster's name would.
+// It records the hosts asked for and the Proxy-Authorization headers it saw.
+type connectProxy struct {
+	URL    string
+	target string
+	mu     sync.Mutex
+	hosts  []string
+	auth   []string
+}
+
+func newConnectProxy(t *testing.T, target string) *connectProxy {
+	t.Helper()
+	p := &connectProxy{target: target}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.hosts = append(p.hosts, r.Method+" "+r.Host)
+		p.auth = append(p.auth, r.Header.Get("Proxy-Authorization"))
+		p.mu.Unlock()
+		if r.Method != http.MethodConnect {
+			http.Error(w, "only CONNECT", http.StatusMethodNotAllowed)
+			return
+		}
+		upstream, err := net.Dial("tcp", p.target)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		conn, buffered, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			_ = upstream.Close()
+			return
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go func() { _, _ = io.Copy(upstream, buffered); _ = upstream.Close() }()
+		_, _ = io.Copy(conn, upstream)
+		_ = conn.Close()
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+// requests lists the proxy's requests, as "METHOD host".
+func (p *connectProxy) requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.hosts...)
 }

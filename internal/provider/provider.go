@@ -33,6 +33,8 @@ var (
 var (
 	hostEnvVars  = []string{"DYNATRACE_CLUSTER_URL", "DT_CLUSTER_URL"}
 	tokenEnvVars = []string{"DYNATRACE_CLUSTER_API_TOKEN", "DT_CLUSTER_API_TOKEN"}
+	// caEnvVars holds PEM text, as ca_certificate does: export DYNATRACE_CLUSTER_CA_CERTIFICATE="$(cat ca.pem)".
+	caEnvVars = []string{"DYNATRACE_CLUSTER_CA_CERTIFICATE"}
 )
 
 // New returns a constructor of the provider for providerserver, stamped with version.
@@ -83,7 +85,9 @@ func (p *dtclusterProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"ca_certificate": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "PEM-encoded CA certificate(s) to trust in addition to the system's, for a cluster " +
-					"whose certificate is issued by a private CA. Conflicts with `insecure`.",
+					"whose certificate is issued by a private CA, such as `file(\"cluster-ca.pem\")`. Defaults to the " +
+					"`DYNATRACE_CLUSTER_CA_CERTIFICATE` environment variable (the PEM text itself: " +
+					"`export DYNATRACE_CLUSTER_CA_CERTIFICATE=\"$(cat cluster-ca.pem)\"`). Conflicts with `insecure`.",
 			},
 			"insecure": schema.BoolAttribute{
 				Optional: true,

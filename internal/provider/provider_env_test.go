@@ -124,3 +124,35 @@ func TestAccProviderCACertificate(t *testing.T) {
 		},
 	})
 }
+
+// TestAccProviderCACertificateFromTheEnvironment: DYNATRACE_CLUSTER_CA_CERTIFICATE stands in for
+// ca_certificate; a value that is not PEM, or one given with insecure = true, is an error naming
+// the variable.
+func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
+	srv := emulatortest.NewTLSServer(t)
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
+	p := policy{UserLimit: 6, AdminLimit: 6, Enabled: false, Timeout: 900}
+	block := acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "0")
+	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", "not a certificate")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      block + configResource(p),
+			ExpectError: words("Invalid CA Certificate", "The CA certificate from the DYNATRACE_CLUSTER_CA_CERTIFICATE environment variable must be PEM-encoded"),
+		}},
+	})
+	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", string(caPEM))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true") + configResource(p),
+				ExpectError: words("insecure = true conflicts with the CA certificate from the DYNATRACE_CLUSTER_CA_CERTIFICATE environment variable"),
+			},
+			{
+				Config: block + configResource(p),
+				Check:  func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) },
+			},
+		},
+	})
+}

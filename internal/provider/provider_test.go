@@ -153,3 +153,62 @@ func TestTimeoutNamesTheSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIThroughAProxy: with HTTPS_PROXY set, the provider reaches the cluster through the proxy
+// (a CONNECT tunnel, so the proxy never sees the token), trusting its CA from
+// DYNATRACE_CLUSTER_CA_CERTIFICATE; NO_PROXY bypasses it; a password in the proxy's URL never
+// reaches the output, TF_LOG=trace included.
+func TestCLIThroughAProxy(t *testing.T) {
+	c := newCLI(t)
+	const name = "cmc.example.test"
+	config, caPEM, err := emulator.SelfSignedTLS([]string{name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.StartTLS("127.0.0.1:0", config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	proxy := newConnectProxy(t, strings.TrimPrefix(srv.URL, "https://"))
+	p := policy{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 700}
+	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote("https://"+name), "token", acctest.Quote(emulator.DefaultToken), "max_retries", "1")+configResource(p))
+	const password = "proxy-pa55word-never-shown"
+	proxyURL := strings.Replace(proxy.URL, "http://", "http://ops:"+password+"@", 1)
+	env := []string{"HTTPS_PROXY=" + proxyURL, "DYNATRACE_CLUSTER_CA_CERTIFICATE=" + string(caPEM), "TF_LOG=trace"}
+	out, err := c.run(env, "apply", "-auto-approve")
+	if err != nil {
+		t.Fatalf("apply through the proxy: %v\n%s", err, tail(out))
+	}
+	if err := emulatorHolds(&emulatortest.Server{Emulator: srv.Emulator}, apiPolicy(p)); err != nil {
+		t.Error(err)
+	}
+	if got := proxy.requests(); len(got) == 0 || got[0] != "CONNECT "+name+":443" {
+		t.Errorf("proxy requests %v, want CONNECT %s:443", got, name)
+	}
+	if strings.Contains(out, password) || strings.Contains(out, emulator.DefaultToken) {
+		t.Error("the proxy's password or the token appears in terraform's output")
+	}
+
+	// NO_PROXY: the provider goes straight to the host, which does not resolve here.
+	before := len(proxy.requests())
+	out, err = c.run([]string{"HTTPS_PROXY=" + proxyURL, "NO_PROXY=" + name, "DYNATRACE_CLUSTER_CA_CERTIFICATE=" + string(caPEM)}, "plan")
+	if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), "does not resolve") {
+		t.Errorf("plan with NO_PROXY naming the host: want the host's own lookup to fail, got %v\n%s", err, tail(out))
+	}
+	if after := len(proxy.requests()); after != before {
+		t.Errorf("NO_PROXY: %d requests reached the proxy", after-before)
+	}
+
+	// A proxy that is down: the error names neither its password nor the token.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := strings.Replace(dead.URL, "http://", "http://ops:"+password+"@", 1)
+	dead.Close()
+	out, err = c.run([]string{"HTTPS_PROXY=" + deadURL, "DYNATRACE_CLUSTER_CA_CERTIFICATE=" + string(caPEM), "TF_LOG=trace"}, "plan")
+	if err == nil {
+		t.Errorf("plan through a proxy that is down succeeded\n%s", tail(out))
+	}
+	if strings.Contains(out, password) {
+		t.Errorf("the proxy's password appears in terraform's output:\n%s", tail(out))
+	}
+}

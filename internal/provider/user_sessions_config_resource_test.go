@@ -61,7 +61,14 @@ func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config:            providerBlock(srv) + configResource(a),
+				Config: providerBlock(srv) + configResource(a),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// The create plan knows the id and the cluster, not "(known after apply)".
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(configAddr, tfjsonpath.New("id"), knownvalue.StringExact("user_sessions")),
+						plancheck.ExpectKnownValue(configAddr, tfjsonpath.New("cluster_url"), knownvalue.StringExact(srv.URL)),
+					},
+				},
 				ConfigStateChecks: statePolicy(a, false),
 				Check:             func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(a)) },
 			},
