@@ -1,6 +1,6 @@
 module github.com/dtcluster/terraform-provider-dtcluster
 
-go 1.25.8
+go 1.26
 
 require (
 	github.com/hashicorp/terraform-json v0.29.0
@@ -28,6 +28,7 @@ require (
 	github.com/bmatcuk/doublestar/v4 v4.10.0 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/fatih/color v1.18.0 // indirect
+	github.com/go-json-experiment/json v1.27.2 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect

@@ -20,18 +20,15 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "start the provider with support for debuggers like delve")
 	flag.Parse()
 
-	newServer := provider.NewProtocolServer(version)
-	if _, err := newServer(); err != nil {
+	server, err := provider.NewProtocolServer(version)()
+	if err != nil {
 		log.Fatal(err.Error())
 	}
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	err := tf6server.Serve("registry.terraform.io/dtcluster/dtcluster", func() tfprotov6.ProviderServer {
-		server, _ := newServer() // checked above
-		return server
-	}, opts...)
+	err = tf6server.Serve("registry.terraform.io/dtcluster/dtcluster", func() tfprotov6.ProviderServer { return server }, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -75,11 +75,11 @@ func WithCACertificate(pem []byte) Option {
 func WithPreviousHosts(hosts ...string) Option {
 	return func(s *settings) error {
 		for _, h := range hosts {
-			u, err := NormalizeHost(h)
+			u, err := ClusterURLOf(h)
 			if err != nil {
 				return fmt.Errorf("a previous host: %w", err)
 			}
-			s.previousURLs = append(s.previousURLs, clusterURL(u))
+			s.previousURLs = append(s.previousURLs, u)
 		}
 		return nil
 	}
@@ -144,8 +144,8 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	token = strings.TrimSpace(token)
-	if err := ValidateToken(token); err != nil {
+	token, err = NormalizeToken(token)
+	if err != nil {
 		return nil, err
 	}
 	s := settings{
@@ -314,7 +314,7 @@ func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt i
 			reason = "the request timed out: " + why + " (" + res.err.Error() + ")"
 		}
 		return t.retry, c.retry.backoff(attempt), &RequestError{Method: call.method, Path: call.path,
-			Reason: c.scrub.scrub(reason), Hint: t.hint, Attempts: attempt, Timeout: res.timeout.limit > 0,
+			Reason: c.scrub.scrub(reason), Hint: t.hint, Kind: t.kind, Attempts: attempt, Timeout: res.timeout.limit > 0,
 			TimeoutByBudget: res.timeout.byBudget, err: res.err}
 	}
 	apiErr := decodeError(call.method, call.path, res.status, res.body, c.scrub)
@@ -417,23 +417,28 @@ const maxPresized = 16 << 20
 // errTooLarge is the failure of a 2xx answer larger than maxResponseBody.
 var errTooLarge = fmt.Errorf("the response is larger than %d MiB", maxResponseBody>>20)
 
-// ValidateToken checks a token (already trimmed of surrounding white space) before any request:
-// not empty, and only characters an HTTP header can carry. The error never repeats the token.
-func ValidateToken(token string) error {
+// ErrEmptyToken is NormalizeToken's error for an empty (or blank) token.
+var ErrEmptyToken = errors.New("the API token is empty")
+
+// NormalizeToken trims the white space around a token (a token read from a file keeps its line
+// break) and checks what remains: not empty, and only characters an HTTP header can carry. The
+// error never repeats the token.
+func NormalizeToken(raw string) (string, error) {
+	token := strings.TrimSpace(raw)
 	if token == "" {
-		return errors.New("the API token is empty")
+		return "", ErrEmptyToken
 	}
 	for i := 0; i < len(token); i++ {
 		if b := token[i]; b < 0x20 || b == 0x7f {
-			return fmt.Errorf("the API token holds a control character (byte %d of %d, such as a line break) that an "+
+			return "", fmt.Errorf("the API token holds a control character (byte %d of %d, such as a line break) that an "+
 				"HTTP header cannot carry; copy the token again without it", i+1, len(token))
 		}
 		if b := token[i]; b == ' ' || b == '\t' {
-			return fmt.Errorf("the API token holds white space (byte %d of %d); a Cluster API token has none: "+
+			return "", fmt.Errorf("the API token holds white space (byte %d of %d); a Cluster API token has none: "+
 				"copy the token again", i+1, len(token))
 		}
 	}
-	return nil
+	return token, nil
 }
 
 // ClusterURL is the cluster's normalised base URL (scheme://host[:port], lower-case host, no
@@ -448,3 +453,12 @@ func (c *Client) KnownAs(url string) bool {
 
 // clusterURL is base without the API path.
 func clusterURL(base *url.URL) string { return base.Scheme + "://" + base.Host }
+
+// ClusterURLOf is the cluster URL (see Client.ClusterURL) of host, as NormalizeHost reads it.
+func ClusterURLOf(host string) (string, error) {
+	base, err := NormalizeHost(host)
+	if err != nil {
+		return "", err
+	}
+	return clusterURL(base), nil
+}

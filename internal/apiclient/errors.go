@@ -2,11 +2,12 @@ package apiclient
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	json "github.com/go-json-experiment/json"
 )
 
 // maxRawBody bounds how much of a body without an error envelope is kept in an APIError.
@@ -111,7 +112,7 @@ func (e *APIError) hint() string {
 	switch {
 	case e.Location != "":
 		return fmt.Sprintf("the cluster redirects to %s; redirects are not followed, so the token is never sent to "+
-			"another URL: set host to the cluster's own URL", e.Location)
+			"another URL", e.Location)
 	case e.StatusCode == http.StatusUnauthorized:
 		return "the cluster received no valid API token; " + scopeHint
 	case e.StatusCode == http.StatusForbidden:
@@ -169,7 +170,7 @@ func statusText(method, requestPath string, code int) string {
 func decodeError(method, path string, status int, body []byte, s scrubber) *APIError {
 	e := &APIError{Method: method, Path: path, StatusCode: status}
 	var env errorEnvelope
-	if err := json.Unmarshal(body, &env); err == nil && env.Error != nil &&
+	if err := json.Unmarshal(body, &env, decodeOptions); err == nil && env.Error != nil &&
 		(env.Error.Message != "" || len(env.Error.ConstraintViolations) > 0) {
 		e.Message = s.scrub(env.Error.Message)
 		for _, v := range env.Error.ConstraintViolations {
@@ -198,8 +199,10 @@ type RequestError struct {
 	Path   string
 	// Reason says what went wrong.
 	Reason string
-	// Hint says what to change, for a failure that retrying cannot heal.
+	// Hint says what to change, for a failure that retrying cannot heal, in the API's terms.
 	Hint string
+	// Kind says what the failure is about.
+	Kind FailureKind
 	// Attempts is how many times the request was sent.
 	Attempts int
 	// Timeout is true when the last attempt ran out of time; TimeoutByBudget when the call's
@@ -279,4 +282,18 @@ func IsTimeout(err error) (timedOut, byBudget bool) {
 		return true, reqErr.TimeoutByBudget
 	}
 	return false, false
+}
+
+// FailureOf says what err is about: FailureURL for a redirect or an answer that is not the
+// API's, the RequestError's Kind otherwise.
+func FailureOf(err error) FailureKind {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Location != "":
+		return FailureURL
+	case errors.As(err, &reqErr):
+		return reqErr.Kind
+	}
+	return FailureOther
 }

@@ -46,7 +46,7 @@ func NormalizeHost(raw string) (*url.URL, error) {
 	case u.Opaque != "" || u.Host == "":
 		return fail("it has no host name")
 	case u.User != nil:
-		return fail("it contains credentials; give the token in the token attribute instead")
+		return fail("it contains credentials; the API token is sent in the Authorization header, never in the URL")
 	case u.RawQuery != "" || u.ForceQuery:
 		return fail("it contains a query")
 	case u.Fragment != "" || strings.Contains(raw, "#"):

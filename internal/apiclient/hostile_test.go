@@ -125,7 +125,7 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 		url := strings.Replace(srv.server.URL, "http://", "https://", 1)
 		clock := newFakeClock()
 		_, err := newTestClient(t, url, clock).GetUserSessionsConfig(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "does not speak TLS") || !strings.Contains(err.Error(), "check the port") {
+		if err == nil || !strings.Contains(err.Error(), "does not speak TLS") || !strings.Contains(err.Error(), "check the URL's port") || FailureOf(err) != FailureURL {
 			t.Errorf("error = %v, want one saying the server speaks plain HTTP", err)
 		}
 		if strings.Contains(err.Error(), "certificate") || len(clock.Waits()) != 0 {

@@ -41,6 +41,13 @@ type UserSession struct {
 	IP                    *string `json:"ip,omitempty"`
 }
 
+// LoginTypes are the loginType values the API documents; it warns that more may be added, and
+// clients must let new ones through.
+var LoginTypes = []string{"LOCAL", "LDAP", "SSO_MANAGED", "DEVOPSTOKEN"}
+
+// MaxNodeID is the largest nodeId (an int32 in the API's model).
+const MaxNodeID = math.MaxInt32
+
 // Bounds of the policy's fields, from the API's models and rules: limits are int32 and 0 means
 // no limit; the timeout is an int32 of at least 1 second.
 const (

@@ -2,10 +2,11 @@ package apiclient
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"html"
 	"net/url"
 	"strings"
+
+	json "github.com/go-json-experiment/json"
 )
 
 // redacted replaces a secret wherever text from a server is shown.
@@ -103,7 +104,7 @@ func decodeJSONEscapes(text string) (string, bool) {
 	// An escaped quote in text would be double-escaped by the replacer; undo that.
 	quoted = strings.ReplaceAll(quoted, `\\"`, `\"`)
 	var out string
-	if err := json.Unmarshal([]byte(quoted), &out); err != nil {
+	if err := json.Unmarshal([]byte(quoted), &out, decodeOptions); err != nil {
 		return text, false
 	}
 	return out, true

@@ -71,8 +71,8 @@ func TestTLS(t *testing.T) {
 	t.Run("private CA unknown: fails, not retried", func(t *testing.T) {
 		clock := newFakeClock()
 		_, err := newTestClient(t, srv.URL, clock).GetUserSessionsConfig(ctx)
-		if err == nil || !strings.Contains(err.Error(), "ca_certificate") {
-			t.Fatalf("error = %v, want a TLS verification error pointing to ca_certificate", err)
+		if err == nil || !strings.Contains(err.Error(), "trust that CA") || FailureOf(err) != FailureCertificate {
+			t.Fatalf("error = %v, want a TLS verification error saying to trust the CA", err)
 		}
 		if len(clock.Waits()) != 0 {
 			t.Errorf("a certificate error was retried (waits %v)", clock.Waits())

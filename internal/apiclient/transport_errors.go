@@ -10,14 +10,30 @@ import (
 	"syscall"
 )
 
+// FailureKind names what a RequestError's cause is about, so that a caller can say which of its
+// own settings to change.
+type FailureKind int
+
+const (
+	// FailureOther has no setting to blame (or retrying may heal it).
+	FailureOther FailureKind = iota
+	// FailureURL: the URL does not reach the cluster's API (no such host, not its TLS port, an
+	// answer that is not the API's).
+	FailureURL
+	// FailureCertificate: the cluster's TLS certificate was not trusted.
+	FailureCertificate
+)
+
 // transportFailure is what a failed attempt without an answer means for the user.
 type transportFailure struct {
 	reason string
 	// retry is true only for failures that can heal by themselves: a refused or reset
 	// connection, a timeout, a temporary name lookup failure.
 	retry bool
-	// hint says what to change when retrying cannot help.
+	// hint says what to change when retrying cannot help, in the API's terms.
 	hint string
+	// kind names the failure for callers that say which of their settings to change.
+	kind FailureKind
 	// unsent is true for failures that mean the request never reached the API: the connection
 	// or the TLS handshake failed, or the request could not be written.
 	unsent bool
@@ -51,20 +67,21 @@ func classifyTransportReason(err error) transportFailure {
 	case errors.As(err, &unknownAuthority), errors.As(err, &invalid), errors.As(err, &hostname),
 		errors.As(err, &verification), errors.As(err, &systemRoots):
 		return transportFailure{reason: "TLS certificate verification failed: " + text, unsent: true,
-			hint: "if the cluster's certificate is issued by a private CA, set ca_certificate to that CA's PEM; " +
-				"the certificate must name the host in host"}
+			hint: "if the cluster's certificate is issued by a private CA, trust that CA; the certificate must name " +
+				"the host of the URL", kind: FailureCertificate}
 	case strings.Contains(text, "server gave HTTP response to HTTPS client"), errors.As(err, &recordHeader):
 		return transportFailure{reason: "the server does not speak TLS: it answered plain HTTP to an https:// request", unsent: true,
-			hint: "check the port in host; https:// needs the cluster's TLS endpoint (plain http:// is only allowed to a loopback emulator)"}
+			hint: "https:// needs the cluster's TLS endpoint: check the URL's port (plain http:// is only allowed to a loopback address)",
+			kind: FailureURL}
 	case errors.As(err, &alert), strings.Contains(text, "tls: "):
 		return transportFailure{reason: "the TLS handshake failed: " + text, unsent: true,
-			hint: "the cluster must offer TLS 1.2 or later with a cipher suite Go supports; check that host is the cluster's HTTPS endpoint"}
+			hint: "the cluster must offer TLS 1.2 or later with a cipher suite Go supports, on the URL's port", kind: FailureURL}
 	case strings.Contains(text, "invalid header field value"):
 		return transportFailure{reason: "the request could not be sent: " + text, unsent: true,
 			hint: "the token holds a character an HTTP header cannot carry; copy the token again"}
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return transportFailure{reason: "the host name does not resolve: " + text, hint: "check host", unsent: true}
+			return transportFailure{reason: "the host name does not resolve: " + text, unsent: true, kind: FailureURL}
 		}
 		return transportFailure{reason: "looking up the host failed: " + text, retry: dnsErr.IsTemporary || dnsErr.IsTimeout, unsent: true}
 	case errors.Is(err, syscall.ECONNREFUSED):

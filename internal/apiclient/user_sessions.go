@@ -2,11 +2,12 @@ package apiclient
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	json "github.com/go-json-experiment/json"
 )
 
 const (
@@ -27,7 +28,7 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 	if err != nil {
 		return nil, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath,
 			Reason: c.scrub.scrub("the cluster's answer is not a complete user sessions configuration: " + err.Error()),
-			Hint:   "no value was changed or stored; check that host is the cluster's own URL", err: err}
+			Hint:   "no value was changed or stored; the URL may not be the cluster's own", Kind: FailureURL, err: err}
 	}
 	// A policy the API forbids would otherwise reach state, generated configuration and, through
 	// restore_on_destroy, the cluster again.

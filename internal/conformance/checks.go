@@ -8,10 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-)
 
-// knownLoginTypes are the documented loginType values; the API warns that more may come.
-var knownLoginTypes = []string{"LOCAL", "LDAP", "SSO_MANAGED", "DEVOPSTOKEN"}
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+)
 
 // readChecks send only GETs.
 func (r *run) readChecks() {
@@ -97,7 +96,7 @@ func (r *run) sessionChecks(sessions []map[string]json.RawMessage) {
 		var loginType, userID string
 		_ = json.Unmarshal(s["loginType"], &loginType)
 		_ = json.Unmarshal(s["userId"], &userID)
-		if loginType != "" && !slices.Contains(knownLoginTypes, loginType) && !slices.Contains(newTypes, loginType) {
+		if loginType != "" && !slices.Contains(apiclient.LoginTypes, loginType) && !slices.Contains(newTypes, loginType) {
 			newTypes = append(newTypes, loginType)
 		}
 		if userID != "" && !seenUsers[userID] {

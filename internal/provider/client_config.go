@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -27,23 +28,21 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 		return nil, nil
 	}
 	host, hostSource := fromConfigOrEnv(cfg.Host, hostEnvVars)
-	token, tokenSource := fromConfigOrEnv(cfg.Token, tokenEnvVars)
-	token = strings.TrimSpace(token) // a token read with file() keeps its line break
+	rawToken, tokenSource := fromConfigOrEnv(cfg.Token, tokenEnvVars)
+	token, tokenErr := apiclient.NormalizeToken(rawToken)
 	if host == "" {
 		diags.AddAttributeError(path.Root("host"), "Missing Cluster URL",
 			"The provider needs the cluster's base URL, such as https://cmc.example.com. Set host in the provider "+
 				"block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable.")
 	}
-	if token == "" {
+	switch {
+	case errors.Is(tokenErr, apiclient.ErrEmptyToken):
 		diags.AddAttributeError(path.Root("token"), "Missing API Token",
 			"The provider needs a Cluster API token with the ServiceProviderAPI scope. Set token in the provider "+
 				"block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable.")
-	}
-	if token != "" {
-		if err := apiclient.ValidateToken(token); err != nil {
-			diags.AddAttributeError(path.Root("token"), "Invalid API Token",
-				fmt.Sprintf("The token from %s cannot be used: %s.", tokenSource, err))
-		}
+	case tokenErr != nil:
+		diags.AddAttributeError(path.Root("token"), "Invalid API Token",
+			fmt.Sprintf("The token from %s cannot be used: %s.", tokenSource, tokenErr))
 	}
 	if diags.HasError() {
 		return nil, diags
@@ -99,7 +98,7 @@ func fromConfigOrEnv(v types.String, envVars []string) (value, source string) {
 		return v.ValueString(), "the provider block"
 	}
 	for _, name := range envVars {
-		if value := strings.TrimSpace(os.Getenv(name)); value != "" {
+		if value := os.Getenv(name); strings.TrimSpace(value) != "" {
 			return value, "the " + name + " environment variable"
 		}
 	}

@@ -24,9 +24,9 @@ func apiErrorDetail(err error) string {
 	}
 	var apiErr *apiclient.APIError
 	if !errors.As(err, &apiErr) {
-		return "The request to the cluster failed: " + err.Error() + timeoutHint(err)
+		return "The request to the cluster failed: " + err.Error() + timeoutHint(err) + settingHint(err)
 	}
-	detail := apiErr.Detail()
+	detail := apiErr.Detail() + settingHint(err)
 	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
 		detail += "\n\nCheck the token given in the provider block or in DYNATRACE_CLUSTER_API_TOKEN / DT_CLUSTER_API_TOKEN."
 	}
@@ -65,4 +65,18 @@ func timeoutHint(err error) string {
 			"if the cluster is slow."
 	}
 	return "\n\nrequest_timeout (in the provider block, in seconds; default 30) ended it. Raise it if the cluster is slow to answer."
+}
+
+// settingHint names the provider setting to change for a failure the client describes in the
+// API's terms.
+func settingHint(err error) string {
+	switch apiclient.FailureOf(err) {
+	case apiclient.FailureURL:
+		return "\n\nCheck host (or DYNATRACE_CLUSTER_URL / DT_CLUSTER_URL): it must be the cluster's own base URL, " +
+			"such as https://cmc.example.com, with its HTTPS port."
+	case apiclient.FailureCertificate:
+		return "\n\nFor a cluster whose certificate is issued by a private CA, set ca_certificate (or " +
+			"DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM."
+	}
+	return ""
 }

@@ -4,7 +4,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
@@ -44,7 +43,8 @@ func New(version string) func() provider.Provider {
 
 type dtclusterProvider struct {
 	version string
-	// client is the one Configure built, for the protocol server's own reads.
+	// client is the one Configure built, for the protocol server's reads of the sessions
+	// (dtclusterServer is not a framework object, so the framework cannot hand it the client).
 	client atomic.Pointer[apiclient.Client]
 }
 
@@ -161,15 +161,13 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if isSet(cfg.Token) {
 		// Surrounding white space (a token read with file()) is dropped; what remains must fit in
 		// an HTTP header. The message never repeats the token.
-		switch token := strings.TrimSpace(cfg.Token.ValueString()); token {
-		case "":
+		switch _, err := apiclient.NormalizeToken(cfg.Token.ValueString()); {
+		case errors.Is(err, apiclient.ErrEmptyToken):
 			resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
 				"token is set to an empty (or blank) string; give the Cluster API token, or leave token out to use the "+
 					"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")
-		default:
-			if err := apiclient.ValidateToken(token); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid API Token", "token: "+err.Error()+".")
-			}
+		case err != nil:
+			resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid API Token", "token: "+err.Error()+".")
 		}
 	}
 }
@@ -217,9 +215,6 @@ func (p *dtclusterProvider) Actions(context.Context) []func() action.Action {
 		NewRemoveUserSessionsAction,
 	}
 }
-
-// errUnexpectedServer is a defect: the framework's server lacks RPCs this provider serves.
-var errUnexpectedServer = errors.New("the framework's protocol 6 server does not implement the action and list resource RPCs")
 
 // isSet reports whether a configuration value is known and not null.
 func isSet(v interface {

@@ -115,7 +115,7 @@ func TestAccProviderCACertificate(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      block("max_retries", "0") + configResource(p),
-				ExpectError: words("TLS certificate verification failed", "set ca_certificate to that CA's PEM"),
+				ExpectError: words("TLS certificate verification failed", "set ca_certificate (or DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM"),
 			},
 			{
 				Config: block("ca_certificate", acctest.Quote(string(caPEM))) + configResource(p),

@@ -54,17 +54,16 @@ func checkImportIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, 
 	if diags.HasError() {
 		return
 	}
-	given := id.ClusterURL.ValueString()
-	normalised, err := apiclient.NormalizeHost(given)
+	named, err := apiclient.ClusterURLOf(id.ClusterURL.ValueString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("cluster_url"), "Invalid Import Identity", "cluster_url: "+err.Error())
 		return
 	}
-	if configured := client.ClusterURL(); normalised.Scheme+"://"+normalised.Host != configured {
+	if configured := client.ClusterURL(); named != configured {
 		diags.AddAttributeError(path.Root("cluster_url"), "Import Identity Names Another Cluster", fmt.Sprintf(
 			"The import identity names the cluster %s, but this provider configuration manages %s. Import through a "+
 				"provider configuration for %s (a provider alias), or set cluster_url = %q.",
-			normalised.Scheme+"://"+normalised.Host, configured, normalised.Scheme+"://"+normalised.Host, configured))
+			named, configured, named, configured))
 	}
 }
 

@@ -12,16 +12,16 @@ import (
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
-var _ datasource.DataSourceWithConfigure = (*userSessionsDataSource)(nil)
+var _ datasource.DataSource = (*userSessionsDataSource)(nil)
 
 // NewUserSessionsDataSource returns the dtcluster_user_sessions data source.
 func NewUserSessionsDataSource() datasource.DataSource {
 	return &userSessionsDataSource{}
 }
 
-type userSessionsDataSource struct {
-	client *apiclient.Client
-}
+// userSessionsDataSource is the data source's schema and validation; its reads are answered by
+// the provider's protocol server (dtclusterServer) with sessionsReader, the one read path.
+type userSessionsDataSource struct{}
 
 func (d *userSessionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_sessions"
@@ -56,7 +56,7 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"node_id": schema.NumberAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only sessions held by this cluster node (a whole number from 0 to 2147483647). Applied by the provider.",
-				Validators:          []validator.Number{wholeNumberBetween(nodeIDRange[0], nodeIDRange[1])},
+				Validators:          []validator.Number{wholeNumberBetween(0, apiclient.MaxNodeID)},
 			},
 			"tenant_uuid": schema.StringAttribute{
 				Optional: true,
@@ -97,29 +97,9 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *userSessionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
-}
-
-// Read is the framework path of the read: the provider's protocol server answers this data
-// source's reads itself (dtclusterServer), so this runs where the provider is served through the
-// plugin framework alone, and as the reference the protocol server's state is tested against.
-func (d *userSessionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	q, err := queryFromConfig(req.Config.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read the Configuration", err.Error())
-		return
-	}
-	if d.client == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	sessions, others, err := d.client.ListUserSessions(ctx, q.apiUserID())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to List User Sessions", err)
-		return
-	}
-	warnOtherUsers(&resp.Diagnostics, q.apiUserID(), others)
-	// The state is built as terraform-plugin-go values in one pass, without framework values.
-	resp.State.Raw = sessionsState(q, q.selectSessions(sessions))
+// Read is never called: dtclusterServer answers every read of this data source. Reaching it
+// means the provider was served without that server, a defect.
+func (d *userSessionsDataSource) Read(_ context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	resp.Diagnostics.AddError("Provider Defect", "The reads of "+userSessionsTypeName+" are answered by the provider's "+
+		"protocol server, which this provider was served without. Please report it.")
 }

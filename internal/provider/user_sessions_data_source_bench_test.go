@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -65,9 +64,13 @@ func benchmarkRead(b *testing.B, pick func(p *protocolServer, url string) tfprot
 	}
 }
 
-// BenchmarkSessionsState is the provider's own part alone on the production path: sorting the
-// decoded sessions and encoding the state as msgpack.
+// BenchmarkSessionsState is the provider's own part alone: filtering and sorting the decoded
+// sessions and writing the state as msgpack.
 func BenchmarkSessionsState(b *testing.B) {
+	reader, err := newSessionsReader(sessionsStateType(b))
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
 			var seeded []apiclient.UserSession
@@ -79,25 +82,10 @@ func BenchmarkSessionsState(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				copy(sessions, seeded)
-				sortSessions(sessions)
-				if len(encodeSessionsState(sessionsQuery{}, sessions)) == 0 {
+				if len(reader.writer.write(sessionsQuery{}, sessionsQuery{}.selectSessions(sessions))) == 0 {
 					b.Fatal("no state")
 				}
 			}
 		})
 	}
-}
-
-// BenchmarkUserSessionsReadFramework is the same read through the plugin framework's server
-// alone, where the data source's Read builds tftypes values: the path the protocol server
-// replaces, measured in the same run for comparison.
-func BenchmarkUserSessionsReadFramework(b *testing.B) {
-	benchmarkRead(b, func(p *protocolServer, url string) tfprotov6.ProviderServer {
-		reference, err := providerserver.NewProtocol6WithError(New("bench")())()
-		if err != nil {
-			b.Fatal(err)
-		}
-		configure(b, reference, p.schema, url)
-		return reference
-	})
 }

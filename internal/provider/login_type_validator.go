@@ -1,0 +1,35 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+)
+
+var _ validator.String = loginTypeValidator{}
+
+// loginTypeValidator warns, and does not fail, on a login type the API does not document: the
+// API says new values may come, and a filter on one must keep working.
+type loginTypeValidator struct{}
+
+func (loginTypeValidator) Description(context.Context) string {
+	return "one of " + fmt.Sprint(apiclient.LoginTypes) + "; another value gives a warning"
+}
+
+func (v loginTypeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (loginTypeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !isSet(req.ConfigValue) || slices.Contains(apiclient.LoginTypes, req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown Login Type", fmt.Sprintf(
+		"login_type %q is not one of the login types the Cluster API documents (%v). The filter is applied as "+
+			"given; check the spelling, or ignore this warning if the cluster reports this type.",
+		req.ConfigValue.ValueString(), apiclient.LoginTypes))
+}
