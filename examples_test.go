@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
@@ -67,12 +67,12 @@ func startEmulator(t *testing.T, opts ...emulator.Option) *emulator.Running {
 // against the emulator, or against the cluster in DYNATRACE_CLUSTER_URL and
 // DYNATRACE_CLUSTER_API_TOKEN when both are set (another emulator, say): every run passes.
 func TestModuleTests(t *testing.T) {
-	moduleTests(t, acctest.Terraform(t))
+	moduleTests(t, devharness.Terraform(t))
 }
 
 // TestModuleTestsOpenTofu runs the same module tests with tofu test.
 func TestModuleTestsOpenTofu(t *testing.T) {
-	moduleTests(t, acctest.OpenTofu(t))
+	moduleTests(t, devharness.OpenTofu(t))
 }
 
 func moduleTests(t *testing.T, tf string) {
@@ -112,7 +112,7 @@ func moduleTests(t *testing.T, tf string) {
 // TestMultiClusterExample applies examples/multi-cluster against two emulators: each cluster gets
 // its own environment's policy through its provider alias, and the next plan is empty.
 func TestMultiClusterExample(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	env, _ := devOverrides(t)
 	prod := startEmulator(t, emulator.WithToken("dt0c01.PROD.token-of-the-prod-cluster"))
 	staging := startEmulator(t, emulator.WithToken("dt0c01.STAGING.token-of-the-staging-cluster"))
@@ -137,7 +137,7 @@ func TestMultiClusterExample(t *testing.T) {
 // TestOpenTofuProviderForEach applies examples/multi-cluster-opentofu (provider for_each) with
 // OpenTofu against three emulators: each gets its environment's policy; the next plan is empty.
 func TestOpenTofuProviderForEach(t *testing.T) {
-	tofu := acctest.OpenTofu(t)
+	tofu := devharness.OpenTofu(t)
 	env, _ := devOverrides(t)
 	type cluster struct {
 		srv         *emulator.Running
@@ -177,7 +177,7 @@ func TestOpenTofuProviderForEach(t *testing.T) {
 // looks like a cluster. terraform test passes and leaves the policy and the sessions exactly as
 // they were; the emulator-only tests stop before changing anything, saying why.
 func TestModuleTestsLeaveARealClusterAsFound(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("skipped: the module's emulator tests call curl, which is not on PATH")
 	}
@@ -233,7 +233,7 @@ func TestModuleTestsLeaveARealClusterAsFound(t *testing.T) {
 // TestGitOpsDriftCheck runs the drift check the GitOps guide gives (examples/gitops): quiet when
 // users log in between two runs, exit 2 when the policy changes outside Terraform.
 func TestGitOpsDriftCheck(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	env, _ := devOverrides(t)
 	srv := startEmulator(t, emulator.WithSessions(20))
 	env = append(env, "DYNATRACE_CLUSTER_URL="+srv.URL, "DYNATRACE_CLUSTER_API_TOKEN="+emulator.DefaultToken)

@@ -8,16 +8,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 )
 
 // TestBinaryAnswersTerraform builds the provider and has the real terraform validate a
 // configuration using it through dev_overrides.
 func TestBinaryAnswersTerraform(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	env, _ := devOverrides(t)
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "main.tf"), acctest.TerraformBlock+acctest.ProviderBlock())
+	writeFile(t, filepath.Join(work, "main.tf"), devharness.TerraformBlock+devharness.ProviderBlock())
 	cmd := exec.Command(tf, "validate", "-no-color")
 	cmd.Dir = work
 	cmd.Env = env
@@ -42,7 +42,7 @@ func writeFile(t *testing.T, path, content string) {
 
 // TestExamplesValidate: every example is formatted and valid against the built provider.
 func TestExamplesValidate(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	env, bin := devOverrides(t)
 	fmtCmd := exec.Command(tf, "fmt", "-check", "-diff", "-recursive", "examples")
 	fmtCmd.Env = env
@@ -90,7 +90,7 @@ func TestExamplesValidate(t *testing.T) {
 	validated := 0
 	for _, set := range sets {
 		t.Run(set.name, func(t *testing.T) {
-			if !acctest.AtLeast(t, tf, 1, set.minor) {
+			if !devharness.AtLeast(t, tf, 1, set.minor) {
 				t.Skipf("skipped: %s need Terraform 1.%d or later; this terraform is older", set.needs, set.minor)
 			}
 			work := t.TempDir()
@@ -104,7 +104,7 @@ func TestExamplesValidate(t *testing.T) {
 				writeFile(t, filepath.Join(work, filepath.Base(f)), string(data))
 			}
 			if !required {
-				writeFile(t, filepath.Join(work, "versions.tf"), acctest.TerraformBlock)
+				writeFile(t, filepath.Join(work, "versions.tf"), devharness.TerraformBlock)
 			}
 			cmd := exec.Command(tf, append(set.validate, "-no-color")...)
 			cmd.Dir = work
@@ -125,19 +125,19 @@ func TestExamplesValidate(t *testing.T) {
 // run, and the folder holding the binary.
 func devOverrides(t *testing.T) ([]string, string) {
 	t.Helper()
-	bin, err := acctest.ProviderDir()
+	bin, err := devharness.ProviderDir()
 	if err != nil {
 		t.Fatal(err)
 	}
 	rc := filepath.Join(t.TempDir(), "terraformrc")
-	if err := acctest.WriteCLIConfig(rc, bin); err != nil {
+	if err := devharness.WriteCLIConfig(rc, bin); err != nil {
 		t.Fatal(err)
 	}
-	return acctest.Env(rc), bin
+	return devharness.Env(rc), bin
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	acctest.RemoveBuilds()
+	devharness.RemoveBuilds()
 	os.Exit(code)
 }

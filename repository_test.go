@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 )
 
 // registryDocs is where the Terraform Registry serves this provider's docs/ folder. It serves a
@@ -141,7 +141,7 @@ func TestShellCannotDieOfSIGPIPE(t *testing.T) {
 // accepts: init of the index page's example (examples/provider/provider.tf, version = "~> 0.1")
 // installs it.
 func TestMakeInstallIsFoundByTerraform(t *testing.T) {
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("skipped: needs make")
 	}

@@ -9,13 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 func cliConfig(srv *emulatortest.Server, token string, p policy) string {
-	return terraformBlock + acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token)) + configResource(p)
+	return terraformBlock + devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(token)) + configResource(p)
 }
 
 // TestCLITokenNeverLogged runs terraform with TF_LOG=trace through a create, an update and an
@@ -137,7 +137,7 @@ func TestCLIInsecureWarns(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewTLSServer(t)
 	p := policy{UserLimit: 4, AdminLimit: 4, Enabled: false, Timeout: 900}
-	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true")+configResource(p))
+	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "insecure", "true")+configResource(p))
 	out := c.must("apply", "-auto-approve")
 	if !strings.Contains(out, "Warning: TLS Certificate Verification Disabled") {
 		t.Errorf("no warning for insecure:\n%s", out)
@@ -162,11 +162,11 @@ func TestCLIUnknownHostValidates(t *testing.T) {
 resource "terraform_data" "cluster" {
   input = "https://cmc.example.com"
 }
-`+acctest.ProviderBlock("host", "terraform_data.cluster.output", "token", acctest.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
+`+devharness.ProviderBlock("host", "terraform_data.cluster.output", "token", devharness.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	if out := c.must("validate"); !strings.Contains(out, "The configuration is valid") {
 		t.Errorf("validate:\n%s", out)
 	}
-	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote("cmc.example.com"), "token", acctest.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
+	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote("cmc.example.com"), "token", devharness.Quote("dt0c01.EXAMPLE.token"))+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
 	if out, err := c.run(nil, "validate"); err == nil || !strings.Contains(out, "Invalid Cluster URL") {
 		t.Errorf("validate accepted a host without scheme: %v\n%s", err, out)
 	}
@@ -218,7 +218,7 @@ func TestCLIHostileServerNeverLeaksToken(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { answer(w) }))
 			defer srv.Close()
-			c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token))+
+			c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(token))+
 				"data \"dtcluster_user_sessions\" \"all\" {}\n")
 			out, err := c.run([]string{"TF_LOG=trace"}, "plan")
 			if err == nil || !strings.Contains(out, "[REDACTED]") {
@@ -248,13 +248,13 @@ func TestCLIEmulatorOverTLS(t *testing.T) {
 	c.write("emulator-ca.pem", string(caPEM))
 	host := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 	p := policy{UserLimit: 2, AdminLimit: 2, Enabled: true, Timeout: 300}
-	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(host), "token", acctest.Quote(emulator.DefaultToken),
+	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(host), "token", devharness.Quote(emulator.DefaultToken),
 		"ca_certificate", `file("${path.module}/emulator-ca.pem")`)+configResource(p))
 	c.must("apply", "-auto-approve")
 	if err := emulatorHolds(&emulatortest.Server{Emulator: srv.Emulator}, apiPolicy(p)); err != nil {
 		t.Error(err)
 	}
-	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(host), "token", acctest.Quote(emulator.DefaultToken))+configResource(p))
+	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(host), "token", devharness.Quote(emulator.DefaultToken))+configResource(p))
 	if out, err := c.run(nil, "plan"); err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), "TLS certificate verification failed") {
 		t.Errorf("without ca_certificate: want a certificate error, got %v\n%s", err, out)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -109,7 +109,7 @@ func TestCLIIncompleteConfigAnswerNeverReachesState(t *testing.T) {
 			defer srv.Close()
 			_ = os.Remove(filepath.Join(c.dir, "generated.tf"))
 			_ = os.Remove(filepath.Join(c.dir, "terraform.tfstate"))
-			c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("dt0c01.T.token"))+
+			c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("dt0c01.T.token"))+
 				"import {\n  to = dtcluster_user_sessions_config.this\n  id = \"user_sessions\"\n}\n")
 			out, err := c.run(nil, "plan", "-generate-config-out=generated.tf")
 			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), a.want) {

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -36,7 +36,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulatortest.Server) string { return acctest.ProviderBlock() },
+			provider: func(_, _, _ *emulatortest.Server) string { return devharness.ProviderBlock() },
 			want:     func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
 		{
@@ -47,7 +47,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 					"DT_CLUSTER_URL": short.URL, "DT_CLUSTER_API_TOKEN": short.Token,
 				}
 			},
-			provider: func(_, _, _ *emulatortest.Server) string { return acctest.ProviderBlock() },
+			provider: func(_, _, _ *emulatortest.Server) string { return devharness.ProviderBlock() },
 			want:     func(_, short, _ *emulatortest.Server) *emulatortest.Server { return short },
 		},
 		{
@@ -67,7 +67,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 				return map[string]string{"DYNATRACE_CLUSTER_URL": long.URL, "DYNATRACE_CLUSTER_API_TOKEN": "dt0c01.WRONG.token"}
 			},
 			provider: func(long, _, _ *emulatortest.Server) string {
-				return acctest.ProviderBlock("token", acctest.Quote(long.Token))
+				return devharness.ProviderBlock("token", devharness.Quote(long.Token))
 			},
 			want: func(long, _, _ *emulatortest.Server) *emulatortest.Server { return long },
 		},
@@ -108,7 +108,7 @@ func TestAccProviderCACertificate(t *testing.T) {
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
 	p := policy{UserLimit: 9, AdminLimit: 9, Enabled: false, Timeout: 900}
 	block := func(name, value string) string {
-		return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), name, value)
+		return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), name, value)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -118,7 +118,7 @@ func TestAccProviderCACertificate(t *testing.T) {
 				ExpectError: words("TLS certificate verification failed", "set ca_certificate (or DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM"),
 			},
 			{
-				Config: block("ca_certificate", acctest.Quote(string(caPEM))) + configResource(p),
+				Config: block("ca_certificate", devharness.Quote(string(caPEM))) + configResource(p),
 				Check:  func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) },
 			},
 		},
@@ -132,7 +132,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 	srv := emulatortest.NewTLSServer(t)
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.HTTP.Certificate().Raw})
 	p := policy{UserLimit: 6, AdminLimit: 6, Enabled: false, Timeout: 900}
-	block := acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "0")
+	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "0")
 	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", "not a certificate")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -146,7 +146,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true") + configResource(p),
+				Config:      devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "insecure", "true") + configResource(p),
 				ExpectError: words("insecure = true conflicts with the CA certificate from the DYNATRACE_CLUSTER_CA_CERTIFICATE environment variable"),
 			},
 			{

@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -29,11 +29,11 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 // providerBlock configures the provider for the emulator srv.
 func providerBlock(srv *emulatortest.Server) string {
-	return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "5")
+	return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "5")
 }
 
 // policy is a declared session policy.
-type policy = acctest.Policy
+type policy = devharness.Policy
 
 // configResource renders a dtcluster_user_sessions_config "this" with p; extra lines are added
 // to the resource body (for example restore_on_destroy).
@@ -67,7 +67,7 @@ type cli struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	acctest.RemoveBuilds()
+	devharness.RemoveBuilds()
 	os.Exit(code)
 }
 
@@ -75,18 +75,18 @@ func TestMain(m *testing.M) {
 // hermetic, so they run in parallel.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	tf := acctest.Terraform(t)
+	tf := devharness.Terraform(t)
 	t.Parallel()
-	bin, err := acctest.ProviderDir()
+	bin, err := devharness.ProviderDir()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	if err := acctest.WriteCLIConfig(rc, bin); err != nil {
+	if err := devharness.WriteCLIConfig(rc, bin); err != nil {
 		t.Fatal(err)
 	}
-	return &cli{t: t, tf: tf, dir: dir, env: acctest.Env(rc)}
+	return &cli{t: t, tf: tf, dir: dir, env: devharness.Env(rc)}
 }
 
 // write replaces main.tf.
@@ -117,7 +117,7 @@ func (c *cli) must(args ...string) string {
 	return out
 }
 
-const terraformBlock = acctest.TerraformBlock
+const terraformBlock = devharness.TerraformBlock
 
 // TestTimeoutNamesTheSetting: a call that runs out of time names request_timeout, which ended
 // it, not a retry budget cut shorter than it.
@@ -172,7 +172,7 @@ func TestCLIThroughAProxy(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	proxy := newConnectProxy(t, strings.TrimPrefix(srv.URL, "https://"))
 	p := policy{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 700}
-	c.write("main.tf", terraformBlock+acctest.ProviderBlock("host", acctest.Quote("https://"+name), "token", acctest.Quote(emulator.DefaultToken), "max_retries", "1")+configResource(p))
+	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote("https://"+name), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "1")+configResource(p))
 	const password = "proxy-pa55word-never-shown"
 	proxyURL := strings.Replace(proxy.URL, "http://", "http://ops:"+password+"@", 1)
 	env := []string{"HTTPS_PROXY=" + proxyURL, "DYNATRACE_CLUSTER_CA_CERTIFICATE=" + string(caPEM), "TF_LOG=trace"}

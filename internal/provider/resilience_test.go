@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -116,7 +116,7 @@ func TestChaos(t *testing.T) {
 		if err := srv.SetChaos(&emulator.Chaos{Rate: setup.rate, Seed: 2026, DelayMillis: 1500, RetryAfter: "1"}); err != nil {
 			t.Fatal(err)
 		}
-		block := acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "1", "max_retries", strconv.Itoa(setup.retries))
+		block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "request_timeout", "1", "max_retries", strconv.Itoa(setup.retries))
 		n := operations
 		if phase == 1 {
 			n = 12

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
@@ -57,7 +57,7 @@ import {
 // emulator writes the resource and an import block by identity; applying them imports the policy
 // without changing it, and the next plan is empty. The list resource needs Terraform 1.14.
 func TestCLIQueryGeneratesConfigThatPlansEmpty(t *testing.T) {
-	acctest.RequireTerraform(t, 1, 14, "terraform query")
+	devharness.RequireTerraform(t, 1, 14, "terraform query")
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t)
 	existing := policy{UserLimit: 6, AdminLimit: 3, Enabled: true, Timeout: 1200}

@@ -24,7 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -174,7 +174,7 @@ func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	block := func(token string) string {
-		return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(token))
+		return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(token))
 	}
 	cfg := configResource(policy{UserLimit: 3, AdminLimit: 3, Enabled: true, Timeout: 600})
 	resource.ParallelTest(t, resource.TestCase{
@@ -280,7 +280,7 @@ func TestCLICreateWithLostPutAnswer(t *testing.T) {
 			if tt.restoreOnDest {
 				extra = append(extra, "restore_on_destroy = true")
 			}
-			block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token), "max_retries", "0")
+			block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "0")
 			c.write("main.tf", terraformBlock+block+configResource(managed, extra...))
 
 			out, err := c.run(nil, "apply", "-auto-approve")
@@ -576,7 +576,7 @@ func TestCLIForbiddenValuesFromTheClusterNeverReachState(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := newCLI(t)
 			cluster := newPolicyCluster(t, tt.body)
-			block := acctest.ProviderBlock("host", acctest.Quote(cluster.URL), "token", acctest.Quote(emulator.DefaultToken), "max_retries", "0")
+			block := devharness.ProviderBlock("host", devharness.Quote(cluster.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
 			managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
 			expectFailure := func(what string, args ...string) {
 				t.Helper()

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -98,7 +98,7 @@ func TestAccUserSessionsRemoval(t *testing.T) {
 
 func TestAccUserSessionsRemoval_errors(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithSessions(10), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
-	readOnly := acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("dt0c01.READONLY.token"))
+	readOnly := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("dt0c01.READONLY.token"))
 	before := len(srv.Sessions("admin"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -137,7 +137,7 @@ func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
 	if had == 0 {
 		t.Fatal("the seeded sessions have none of jane.doe: the test would prove nothing")
 	}
-	block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token), "max_retries", "2")
+	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "2")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -167,7 +167,7 @@ func TestCLISessionsOfOtherUsersAreDropped(t *testing.T) {
 	if jane == 0 || jane == all {
 		t.Fatalf("jane.doe has %d of %d sessions: the test would prove nothing", jane, all)
 	}
-	block := acctest.ProviderBlock("host", acctest.Quote(proxy.URL), "token", acctest.Quote(srv.Token))
+	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token))
 	c.write("main.tf", terraformBlock+block+sessionsDataSource("jane.doe")+`
 output "count" {
   value = data.dtcluster_user_sessions.this.session_count

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -80,58 +80,58 @@ resource "dtcluster_user_sessions_config" "this" {
 		{"unknown attribute", nil, strings.Replace(configResource(valid), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
 			words(`An argument named "session_limit" is not expected here`)},
 		{"insecure with ca_certificate", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "insecure", "true", "ca_certificate", acctest.Quote(pem))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "insecure", "true", "ca_certificate", devharness.Quote(pem))
 		}, configResource(valid), words("Invalid Attribute Combination", "These attributes cannot be configured together: [insecure,ca_certificate]")},
 		{"malformed host", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote("cmc.example.com"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote("cmc.example.com"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", "it has no scheme", "a valid host is the cluster's base URL, such as https://cmc.example.com")},
 		{"host with another path", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL+"/e/environment"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL+"/e/environment"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", `path "/e/environment" is not allowed`)},
 		{"plain http to a remote host", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote("http://cmc.example.com"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote("http://cmc.example.com"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
 		{"missing token", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL))
 		}, configResource(valid), words("Missing API Token", "Set token in the provider block or the DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) environment variable")},
 		{"missing host", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Missing Cluster URL", "Set host in the provider block or the DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) environment variable")},
 		{"empty token", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(""))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(""))
 		}, configResource(valid), words("Empty API Token", "token is set to an empty (or blank) string")},
 		{"token with a line break inside", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("dt0c01.AB\nCD.secret"))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("dt0c01.AB\nCD.secret"))
 		}, configResource(valid), words("Invalid API Token", "token: the API token holds a control character")},
 		{"blank token", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote("  \n"))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("  \n"))
 		}, configResource(valid), words("Empty API Token")},
 		{"plain http to a trailing-dot localhost", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1)), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote(strings.Replace(srv.URL, "127.0.0.1", "localhost.", 1)), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", "plain http:// is only allowed to a loopback host")},
 		{"host with a password", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote("https://admin:p#hunter2@cmc.example.com"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote("https://admin:p#hunter2@cmc.example.com"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), regexp.MustCompile(`(?s)Invalid Cluster URL.*\[credentials removed\]@cmc\.example\.com`)},
 		{"CA certificate not PEM", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "ca_certificate", acctest.Quote("not a certificate"))
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "ca_certificate", devharness.Quote("not a certificate"))
 		}, configResource(valid), words("Invalid CA Certificate", "ca_certificate must be PEM-encoded certificates")},
 		{"request timeout zero", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "0")
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "request_timeout", "0")
 		}, configResource(valid), words("request_timeout must be a whole number between 1 and 3600, got 0")},
 		{"fractional request timeout", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "request_timeout", "2.5")
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "request_timeout", "2.5")
 		}, configResource(valid), words("request_timeout must be a whole number between 1 and 3600, got 2.5")},
 		{"port zero", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote("https://cmc.example.com:0"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote("https://cmc.example.com:0"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", "with provider", "host =", "port 0 is not a port number: it must be between 1 and 65535")},
 		{"port beyond 65535", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote("https://cmc.example.com:99999"), "token", acctest.Quote(srv.Token))
+			return devharness.ProviderBlock("host", devharness.Quote("https://cmc.example.com:99999"), "token", devharness.Quote(srv.Token))
 		}, configResource(valid), words("Invalid Cluster URL", "port 99999 is not a port number")},
 		{"invalid previous host", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "previous_hosts", `["cmc-old.example.com"]`)
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "previous_hosts", `["cmc-old.example.com"]`)
 		}, configResource(valid), words("Invalid Cluster URL", "previous_hosts", "it has no scheme")},
 		{"too many retries", func(srv *emulatortest.Server) string {
-			return acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token), "max_retries", "50")
+			return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "50")
 		}, configResource(valid), words("max_retries must be a whole number between 0 and 20, got 50")},
 	}
 	for _, tt := range tests {
@@ -163,7 +163,7 @@ func TestAccTokenWithLineBreakWorks(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock("host", acctest.Quote(srv.URL), "token", acctest.Quote(srv.Token+"\n")) + configResource(p),
+			Config: devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token+"\n")) + configResource(p),
 			Check:  func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) },
 		}},
 	})

@@ -1,6 +1,6 @@
 // Command devoverrides builds the provider into DIR/bin and writes DIR/terraformrc, a CLI
 // configuration whose dev_overrides point Terraform and OpenTofu at that build; it prints the
-// configuration's path. make demo uses it, the Go tests use the same package (acctest), so there
+// configuration's path. make demo uses it, the Go tests use the same package (devharness), so there
 // is one way to do it.
 package main
 
@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 )
 
 func main() {
@@ -25,12 +25,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "devoverrides:", err)
 		os.Exit(1)
 	}
-	if _, err := acctest.BuildProvider(bin); err != nil {
+	if _, err := devharness.BuildProvider(bin); err != nil {
 		fmt.Fprintln(os.Stderr, "devoverrides:", err)
 		os.Exit(1)
 	}
 	rc := filepath.Join(*dir, "terraformrc")
-	if err := acctest.WriteCLIConfig(rc, bin); err != nil {
+	if err := devharness.WriteCLIConfig(rc, bin); err != nil {
 		fmt.Fprintln(os.Stderr, "devoverrides:", err)
 		os.Exit(1)
 	}

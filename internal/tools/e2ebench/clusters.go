@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
@@ -29,8 +29,8 @@ func (b *bench) clusters(runs int) error {
 			}
 			defer srv.Close()
 			alias := fmt.Sprintf("c%d", i)
-			config.WriteString(acctest.ProviderBlock("alias", acctest.Quote(alias), "host", acctest.Quote(srv.URL),
-				"token", acctest.Quote(emulator.DefaultToken)))
+			config.WriteString(devharness.ProviderBlock("alias", devharness.Quote(alias), "host", devharness.Quote(srv.URL),
+				"token", devharness.Quote(emulator.DefaultToken)))
 			config.WriteString(strings.Replace(policy(5), `"dtcluster_user_sessions_config" "this" {`,
 				fmt.Sprintf(`"dtcluster_user_sessions_config" %q {`+"\n  provider = dtcluster.%s", alias, alias), 1))
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 )
 
 // compare measures, in one run, the same terraform commands with the provider built from the
@@ -20,7 +20,7 @@ func (b *bench) compare(ref string, runs, largeRuns int) error {
 		return err
 	}
 	archive := exec.Command("sh", "-c", `git archive --format=tar "$0" | tar -x -C "$1"`, ref, src)
-	archive.Dir = acctest.ModuleRoot()
+	archive.Dir = devharness.ModuleRoot()
 	if out, err := archive.CombinedOutput(); err != nil {
 		return fmt.Errorf("git archive %s: %w\n%s", ref, err, out)
 	}
@@ -32,10 +32,10 @@ func (b *bench) compare(ref string, runs, largeRuns int) error {
 		return fmt.Errorf("go build of %s: %w\n%s", ref, err, out)
 	}
 	rc := filepath.Join(b.work, "baseline.tfrc")
-	if err := acctest.WriteCLIConfig(rc, binDir); err != nil {
+	if err := devharness.WriteCLIConfig(rc, binDir); err != nil {
 		return err
 	}
-	env := acctest.Env(rc)
+	env := devharness.Env(rc)
 
 	fmt.Printf("### A/B: this build against %s, alternately in the same run\n\n", ref)
 	fmt.Println("| command | baseline | this build | ratio | baseline peak RSS | this build peak RSS |")

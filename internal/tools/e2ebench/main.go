@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/acctest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 )
 
@@ -56,18 +56,18 @@ func run(terraform string, runs, largeRuns int, baseline string, compareOnly, cl
 	defer os.RemoveAll(work)
 	b := &bench{tf: tf, work: work, binDir: filepath.Join(work, "bin")}
 	// A release-like build is measured; the plain build only for its size.
-	if b.binary, err = acctest.BuildProvider(b.binDir, "-trimpath", "-ldflags", "-s -w"); err != nil {
+	if b.binary, err = devharness.BuildProvider(b.binDir, "-trimpath", "-ldflags", "-s -w"); err != nil {
 		return err
 	}
-	debugBinary, err := acctest.BuildProvider(filepath.Join(work, "debug"))
+	debugBinary, err := devharness.BuildProvider(filepath.Join(work, "debug"))
 	if err != nil {
 		return err
 	}
 	rc := filepath.Join(work, "terraformrc")
-	if err := acctest.WriteCLIConfig(rc, b.binDir); err != nil {
+	if err := devharness.WriteCLIConfig(rc, b.binDir); err != nil {
 		return err
 	}
-	b.env = acctest.Env(rc)
+	b.env = devharness.Env(rc)
 	version, _ := exec.Command(tf, "version").Output()
 	goVersion, _ := exec.Command("go", "version").Output()
 
@@ -164,14 +164,14 @@ func serve(n int) (*emulator.Emulator, string, func(), error) {
 	return r.Emulator, r.URL, func() { _ = r.Close() }, nil
 }
 
-const header = acctest.TerraformBlock
+const header = devharness.TerraformBlock
 
 func providerBlock(url string) string {
-	return acctest.ProviderBlock("host", acctest.Quote(url), "token", acctest.Quote(emulator.DefaultToken))
+	return devharness.ProviderBlock("host", devharness.Quote(url), "token", devharness.Quote(emulator.DefaultToken))
 }
 
 func policy(userLimit int) string {
-	return acctest.Policy{UserLimit: userLimit, AdminLimit: userLimit, Enabled: true, Timeout: 900}.Resource("this")
+	return devharness.Policy{UserLimit: userLimit, AdminLimit: userLimit, Enabled: true, Timeout: 900}.Resource("this")
 }
 
 func terraformData(input int) string {

@@ -1,8 +1,8 @@
-// Package acctest is the one place where tests, the benchmark tool and the demo build the
+// Package devharness is the one place where tests, the benchmark tool and the demo build the
 // provider, point Terraform at the build (dev_overrides), find Terraform and gate on its
 // version, and write HCL. It does not import the testing package: the helpers that skip take
 // the small TB interface, which *testing.T satisfies.
-package acctest
+package devharness
 
 import (
 	"bytes"
@@ -177,7 +177,7 @@ const TerraformBlock = `terraform {
 // written in order (use Quote for strings).
 func ProviderBlock(attrs ...string) string {
 	if len(attrs)%2 != 0 {
-		panic("acctest.ProviderBlock: attributes come in name, value pairs")
+		panic("devharness.ProviderBlock: attributes come in name, value pairs")
 	}
 	var b strings.Builder
 	b.WriteString("provider \"dtcluster\" {\n")
