@@ -626,3 +626,225 @@ func TestCLIForbiddenValuesFromTheClusterNeverReachState(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIRequestCounts: a refresh is one GET; an update is one PUT plus one GET.
+func TestCLIRequestCounts(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t)
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}))
+	c.must("apply", "-auto-approve")
+
+	srv.ClearRequests()
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after apply is not empty:\n%s", out)
+	}
+	assertRequests(t, srv, 1, 0)
+
+	c.write("main.tf", cliConfig(srv, srv.Token, policy{UserLimit: 6, AdminLimit: 3, Enabled: true, Timeout: 900}))
+	srv.ClearRequests()
+	c.must("apply", "-auto-approve", "-refresh=false")
+	assertRequests(t, srv, 1, 1)
+}
+
+func assertRequests(t *testing.T, srv *emulatortest.Server, gets, puts int) {
+	t.Helper()
+	g := srv.CountRequests("GET", "/clusterConfig/userSessions")
+	p := srv.CountRequests("PUT", "/clusterConfig/userSessions")
+	if g != gets || p != puts || len(srv.Requests()) != gets+puts {
+		t.Errorf("requests %+v: %d GET and %d PUT, want %d and %d", srv.Requests(), g, p, gets, puts)
+	}
+}
+
+// TestCLIBrownfieldAdoption: an import block and -generate-config-out adopt a cluster's existing
+// policy as valid HCL, and the next plan is empty without anything sent to change the cluster.
+func TestCLIBrownfieldAdoption(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t)
+	existing := policy{UserLimit: 3, AdminLimit: 1, Enabled: true, Timeout: 1800}
+	if err := srv.SetConfig(apiPolicy(existing)); err != nil {
+		t.Fatal(err)
+	}
+	c.write("main.tf", terraformBlock+providerBlock(srv)+`
+import {
+  to = dtcluster_user_sessions_config.this
+  id = "user_sessions"
+}
+`)
+	out := c.must("plan", "-generate-config-out=generated.tf")
+	if !strings.Contains(out, "1 to import") {
+		t.Fatalf("plan does not import:\n%s", out)
+	}
+	generated, err := os.ReadFile(filepath.Join(c.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"user_limit", "= 3", "user_inactivity_timeout", "= 1800", "restore_on_destroy"} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf lacks %q:\n%s", want, generated)
+		}
+	}
+	c.must("validate")
+	c.must("apply", "-auto-approve")
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after adoption is not empty:\n%s", out)
+	}
+	if n := srv.CountRequests("PUT", "/clusterConfig/userSessions"); n != 0 {
+		t.Errorf("adoption sent %d PUT requests", n)
+	}
+	if err := emulatorHolds(srv, apiPolicy(existing)); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCLIRestorePolicySurvivesTaint: the policy from before Terraform survives a taint and the
+// replacement that follows; destroy with restore_on_destroy puts exactly it back.
+func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t)
+	original := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
+	if err := srv.SetConfig(apiPolicy(original)); err != nil {
+		t.Fatal(err)
+	}
+	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
+	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(managed, "restore_on_destroy = true"))
+
+	// A failed create changes nothing and records nothing.
+	if err := srv.InjectFault(emulator.Fault{Method: "PUT", Path: "/clusterConfig/userSessions", Status: 500}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := c.run(nil, "apply", "-auto-approve"); err == nil || !strings.Contains(out, "HTTP 500") {
+		t.Fatalf("apply with a failing PUT: %v\n%s", err, tail(out))
+	}
+	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
+		t.Fatal(err)
+	}
+	c.must("apply", "-auto-approve")
+	c.must("taint", "dtcluster_user_sessions_config.this")
+	if out := c.must("apply", "-auto-approve"); !strings.Contains(out, "1 added, 0 changed, 1 destroyed") {
+		t.Fatalf("the tainted resource was not replaced:\n%s", tail(out))
+	}
+	if err := emulatorHolds(srv, apiPolicy(managed)); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after the replacement is not empty:\n%s", tail(out))
+	}
+	c.must("destroy", "-auto-approve")
+	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
+		t.Errorf("after taint, apply and destroy: %v (the pre-Terraform policy was lost)", err)
+	}
+}
+
+// TestCLINormalisingCluster: a cluster that stores another value than declared gives a warning
+// naming the field, declared and stored, and the difference shows as an in-place update; no
+// error, no taint, no replacement.
+func TestCLINormalisingCluster(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t, emulator.WithMaxInactivityTimeout(3600))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 7200}))
+	out := c.must("apply", "-auto-approve")
+	if !regexp.MustCompile(`(?s)Warning: Cluster Stored a Different User Sessions Configuration.*automatic_logout.user_inactivity_timeout: declared\s+7200, the cluster stores 3600`).MatchString(out) {
+		t.Fatalf("no warning naming the field:\n%s", tail(out))
+	}
+	for i := 0; i < 2; i++ {
+		out, err := c.run(nil, "plan", "-detailed-exitcode")
+		if err == nil || !strings.Contains(out, "updated in-place") || strings.Contains(out, "replace") || strings.Contains(out, "tainted") {
+			t.Fatalf("plan %d: want an in-place update of the normalised value, got %v\n%s", i, err, tail(out))
+		}
+		if !regexp.MustCompile(`user_inactivity_timeout\s+= 3600 -> 7200`).MatchString(out) {
+			t.Errorf("plan %d does not show the stored and declared values:\n%s", i, tail(out))
+		}
+		c.must("apply", "-auto-approve")
+	}
+	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 3600}))
+	c.must("apply", "-auto-approve")
+	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after declaring the stored value is not empty:\n%s", tail(out))
+	}
+}
+
+// TestCLIIncompleteConfigAnswerNeverReachesState: a cluster (or proxy) answering the policy
+// with a missing, null or differently cased field fails the read naming it; nothing is written
+// to state or to generated configuration.
+func TestCLIIncompleteConfigAnswerNeverReachesState(t *testing.T) {
+	c := newCLI(t)
+	answers := map[string]struct{ body, want string }{
+		"empty object":   {`{}`, "concurrentSessionPolicyDto is missing"},
+		"null object":    {`{"concurrentSessionPolicyDto":null,"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`, "concurrentSessionPolicyDto is null"},
+		"missing field":  {`{"concurrentSessionPolicyDto":{"userLimit":1,"adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true}}`, "automaticLogoutDto.userInactivityTimeout is missing"},
+		"key case":       {`{"concurrentSessionPolicyDto":{"USERLIMIT":3,"adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`, "concurrentSessionPolicyDto.userLimit is missing"},
+		"null field":     {`{"concurrentSessionPolicyDto":{"userLimit":null,"adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`, "concurrentSessionPolicyDto.userLimit is null"},
+		"not an integer": {`{"concurrentSessionPolicyDto":{"userLimit":1.5,"adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`, "concurrentSessionPolicyDto.userLimit is not a valid int32"},
+	}
+	for name, a := range answers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, a.body)
+			}))
+			defer srv.Close()
+			_ = os.Remove(filepath.Join(c.dir, "generated.tf"))
+			_ = os.Remove(filepath.Join(c.dir, "terraform.tfstate"))
+			c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("dt0c01.T.token"))+
+				"import {\n  to = dtcluster_user_sessions_config.this\n  id = \"user_sessions\"\n}\n")
+			out, err := c.run(nil, "plan", "-generate-config-out=generated.tf")
+			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), a.want) {
+				t.Fatalf("plan: want an error naming %q, got %v\n%s", a.want, err, tail(out))
+			}
+			if data, err := os.ReadFile(filepath.Join(c.dir, "generated.tf")); err == nil && strings.Contains(string(data), "user_limit") {
+				t.Errorf("generated.tf holds values from an incomplete answer:\n%s", data)
+			}
+			if _, err := os.Stat(filepath.Join(c.dir, "terraform.tfstate")); err == nil {
+				state, _ := os.ReadFile(filepath.Join(c.dir, "terraform.tfstate"))
+				if strings.Contains(string(state), "user_limit") {
+					t.Errorf("state holds values from an incomplete answer:\n%s", state)
+				}
+			}
+		})
+	}
+}
+
+// TestAccUserSessionsConfig_badConfigurations: every bad configuration of the resource fails
+// at validate, before anything is sent to the cluster, with a message naming the attribute and
+// what is allowed.
+func TestAccUserSessionsConfig_badConfigurations(t *testing.T) {
+	valid := policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}
+	resourceWith := func(policyBody, logoutBody string) string {
+		return fmt.Sprintf(`
+resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = %s
+  automatic_logout = %s
+}
+`, policyBody, logoutBody)
+	}
+	const okPolicy = `{ user_limit = 5, admin_limit = 2 }`
+	const okLogout = `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 900 }`
+	testBadConfigurations(t, []badConfiguration{
+		{"negative limit", nil, resourceWith(`{ user_limit = -1, admin_limit = 2 }`, okLogout),
+			words("concurrent_session_policy.user_limit must be a whole number between 0 and 2147483647, got -1")},
+		{"limit beyond int32", nil, resourceWith(`{ user_limit = 5, admin_limit = 3000000000 }`, okLogout),
+			words("concurrent_session_policy.admin_limit must be a whole number between 0 and 2147483647, got 3000000000")},
+		{"one limit zero", nil, resourceWith(`{ user_limit = 0, admin_limit = 2 }`, okLogout),
+			words("Invalid Concurrent Session Policy", "user_limit is 0 and admin_limit is 2", "both limits to be 0 (no limit) or both to be greater than 0")},
+		{"timeout zero", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 0 }`),
+			words("automatic_logout.user_inactivity_timeout must be a whole number between 1 and 2147483647, got 0")},
+		{"fractional limit", nil, resourceWith(`{ user_limit = 1.5, admin_limit = 2 }`, okLogout),
+			words("concurrent_session_policy.user_limit must be a whole number between 0 and 2147483647, got 1.5")},
+		{"fractional timeout", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = true, user_inactivity_timeout = 900.25 }`),
+			words("automatic_logout.user_inactivity_timeout must be a whole number between 1 and 2147483647, got 900.25")},
+		{"missing policy", nil, `resource "dtcluster_user_sessions_config" "this" {
+  automatic_logout = ` + okLogout + `
+}`, words(`The argument "concurrent_session_policy" is required`)},
+		{"missing automatic logout", nil, `resource "dtcluster_user_sessions_config" "this" {
+  concurrent_session_policy = ` + okPolicy + `
+}`, words(`The argument "automatic_logout" is required`)},
+		{"missing timeout", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = false }`),
+			words(`attribute "user_inactivity_timeout" is required`)},
+		{"limit of the wrong type", nil, resourceWith(`{ user_limit = "five", admin_limit = 2 }`, okLogout),
+			words(`Inappropriate value for attribute "concurrent_session_policy"`, "a number is required")},
+		{"flag of the wrong type", nil, resourceWith(okPolicy, `{ logout_inactive_users_enabled = "maybe", user_inactivity_timeout = 900 }`),
+			words(`Inappropriate value for attribute "automatic_logout"`, "a bool is required")},
+		{"unknown attribute", nil, strings.Replace(configResource(valid), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
+			words(`An argument named "session_limit" is not expected here`)},
+	})
+}

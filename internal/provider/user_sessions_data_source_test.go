@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -193,5 +196,201 @@ func TestAccUserSessionsDataSource_emptyUserID(t *testing.T) {
 	})
 	if n := len(srv.Requests()); n != 0 {
 		t.Errorf("%d requests reached the cluster for an invalid configuration", n)
+	}
+}
+
+// TestAccNoSessionsAnswers: every answer a cluster may give for a user without sessions is an
+// empty list for the data source and a removal of 0 sessions for the removal resource.
+func TestAccNoSessionsAnswers(t *testing.T) {
+	for _, answer := range emulator.NoSessionsAnswers {
+		t.Run(string(answer), func(t *testing.T) {
+			srv := emulatortest.NewServer(t, emulator.WithSessions(20), emulator.WithNoSessionsAnswer(answer))
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: providerBlock(srv) + sessionsDataSource("nobody") + removalResource("nobody", "OPS-1"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("data.dtcluster_user_sessions.this", tfjsonpath.New("sessions"), knownvalue.ListExact([]knownvalue.Check{})),
+						statecheck.ExpectKnownValue("dtcluster_user_sessions_removal.offboard", tfjsonpath.New("sessions_removed"), knownvalue.Int64Exact(0)),
+					},
+				}},
+			})
+			if n := len(srv.Sessions("")); n != 20 {
+				t.Errorf("%d sessions left, want all 20", n)
+			}
+		})
+	}
+}
+
+// TestAccUserSessionsDataSource_filters: login_type, node_id and tenant_uuid select, with
+// user_id, exactly the sessions the emulator holds that match; session_count and
+// sessions_per_user count them; exclude_personal_data leaves ip and device null.
+func TestAccUserSessionsDataSource_filters(t *testing.T) {
+	srv := emulatortest.NewServer(t, emulator.WithSessions(300))
+	want := func(user, loginType string, node int32, tenant string) []emulator.UserSession {
+		var out []emulator.UserSession
+		for _, s := range srv.Sessions(user) {
+			if (loginType == "" || s.LoginType == loginType) && (node == 0 || s.NodeID == node) && (tenant == "" || s.TenantUUID == tenant) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	check := func(expected []emulator.UserSession, personalData bool) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			a := s.RootModule().Resources["data.dtcluster_user_sessions.this"].Primary.Attributes
+			if len(expected) == 0 {
+				return fmt.Errorf("the test selects no session; it would prove nothing")
+			}
+			if a["sessions.#"] != strconv.Itoa(len(expected)) || a["session_count"] != strconv.Itoa(len(expected)) {
+				return fmt.Errorf("%s sessions, session_count %s, want %d", a["sessions.#"], a["session_count"], len(expected))
+			}
+			perUser := map[string]int{}
+			for _, e := range expected {
+				perUser[e.UserID]++
+			}
+			if a["sessions_per_user.%"] != strconv.Itoa(len(perUser)) {
+				return fmt.Errorf("sessions_per_user has %s users, want %d", a["sessions_per_user.%"], len(perUser))
+			}
+			for user, n := range perUser {
+				if a["sessions_per_user."+user] != strconv.Itoa(n) {
+					return fmt.Errorf("sessions_per_user[%s] = %s, want %d", user, a["sessions_per_user."+user], n)
+				}
+			}
+			ids := map[string]bool{}
+			for _, e := range expected {
+				ids[e.SessionID] = true
+			}
+			sawPersonal := false
+			for i := range expected {
+				prefix := fmt.Sprintf("sessions.%d.", i)
+				if !ids[a[prefix+"session_id"]] {
+					return fmt.Errorf("session %s is not one the filters select", a[prefix+"session_id"])
+				}
+				sawPersonal = sawPersonal || a[prefix+"ip"] != "" || a[prefix+"device"] != ""
+			}
+			if sawPersonal != personalData {
+				return fmt.Errorf("ip or device present: %t, want %t", sawPersonal, personalData)
+			}
+			return nil
+		}
+	}
+	dataSource := func(body ...string) string {
+		return "data \"dtcluster_user_sessions\" \"this\" {\n  " + strings.Join(body, "\n  ") + "\n}\n"
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      providerBlock(srv) + dataSource(`node_id = -1`),
+				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got -1"),
+			},
+			{
+				Config:      providerBlock(srv) + dataSource(`node_id = 1.5`),
+				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got 1.5"),
+			},
+			{
+				Config:      providerBlock(srv) + dataSource(`tenant_uuid = ""`),
+				ExpectError: words("tenant_uuid string length must be at least 1"),
+			},
+			{
+				Config: providerBlock(srv) + dataSource(`login_type = "LDAP"`, `node_id = 2`),
+				Check:  check(want("", "LDAP", 2, ""), true),
+			},
+			{
+				Config: providerBlock(srv) + dataSource(`user_id = "jane.doe"`, `tenant_uuid = "`+emulator.ClusterUUID+`"`, `exclude_personal_data = true`),
+				Check:  check(want("jane.doe", "", 0, emulator.ClusterUUID), false),
+			},
+		},
+	})
+}
+
+// TestCLIUnknownLoginTypeWarns: a login type the API does not document is a warning, and the
+// filter still applies (to nothing, here).
+func TestCLIUnknownLoginTypeWarns(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t, emulator.WithSessions(20))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+`
+data "dtcluster_user_sessions" "this" {
+  login_type = "PASSKEY"
+}
+
+output "count" {
+  value = data.dtcluster_user_sessions.this.session_count
+}
+`)
+	out := c.must("apply", "-auto-approve")
+	if !strings.Contains(out, "Warning: Unknown Login Type") || !strings.Contains(out, `count = 0`) {
+		t.Errorf("want a warning and no session:\n%s", tail(out))
+	}
+}
+
+// TestCLIRequestCountsSessions: a data source read is one GET; a removal is one GET (to count)
+// and one DELETE; a refresh of a recorded removal makes no request.
+func TestCLIRequestCountsSessions(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t, emulator.WithSessions(50))
+	c.write("main.tf", terraformBlock+providerBlock(srv)+sessionsDataSource("")+idsOutput)
+	srv.ClearRequests()
+	c.must("plan")
+	if n := srv.CountRequests("GET", "/userSessions"); n != 1 || len(srv.Requests()) != 1 {
+		t.Errorf("data source read: requests %+v, want one GET", srv.Requests())
+	}
+
+	c.write("main.tf", terraformBlock+providerBlock(srv)+removalResource("jane.doe", "OPS-1"))
+	srv.ClearRequests()
+	c.must("apply", "-auto-approve")
+	if g, d := srv.CountRequests("GET", "/userSessions"), srv.CountRequests("DELETE", "/userSessions"); g != 1 || d != 1 || len(srv.Requests()) != 2 {
+		t.Errorf("removal: requests %+v, want one GET and one DELETE", srv.Requests())
+	}
+	srv.ClearRequests()
+	c.must("plan")
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("refresh of a removal: requests %+v, want none", srv.Requests())
+	}
+}
+
+// TestCLISessionsOfOtherUsersAreDropped: a cluster (here a proxy in front of it) that ignores
+// the userId filter answers everyone's sessions; the data source keeps only the user's, the
+// removal counts only theirs, and both warn.
+func TestCLISessionsOfOtherUsersAreDropped(t *testing.T) {
+	c := newCLI(t)
+	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
+	proxy := newLossyProxy(t, srv.URL)
+	proxy.ignoreFilterOnGet = true
+	jane, all := len(srv.Sessions("jane.doe")), len(srv.Sessions(""))
+	if jane == 0 || jane == all {
+		t.Fatalf("jane.doe has %d of %d sessions: the test would prove nothing", jane, all)
+	}
+	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token))
+	c.write("main.tf", terraformBlock+block+sessionsDataSource("jane.doe")+`
+output "count" {
+  value = data.dtcluster_user_sessions.this.session_count
+}
+output "users" {
+  value = distinct([for s in data.dtcluster_user_sessions.this.sessions : s.user_id])
+}
+`+removalResource("jane.doe", "OPS-8")+`
+output "removed" {
+  value = dtcluster_user_sessions_removal.offboard.sessions_removed
+}
+`)
+	out := c.must("apply", "-auto-approve")
+	flat := strings.Join(strings.Fields(out), " ")
+	// Terraform folds warnings of one summary into the first ("and one more similar warning").
+	n := strings.Count(flat, "Warning: Cluster Answered Sessions of Other Users")
+	if strings.Contains(flat, "(and one more similar warning elsewhere)") {
+		n++
+	}
+	if n < 2 {
+		t.Errorf("%d warnings about other users' sessions, want one for the data source and one for the removal:\n%s", n, tail(out))
+	}
+	for _, want := range []string{fmt.Sprintf("count = %d", jane), `users = tolist([ "jane.doe", ])`, fmt.Sprintf("removed = %d", jane)} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("outputs lack %q:\n%s", want, tail(out))
+		}
+	}
+	if left := len(srv.Sessions("")); left != all-jane {
+		t.Errorf("%d sessions left, want %d (only jane.doe's ended)", left, all-jane)
 	}
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -152,50 +151,5 @@ func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
 	}
 	if n := srv.CountRequests("DELETE", "/userSessions"); n != 2 {
 		t.Errorf("%d DELETE requests reached the cluster, want 2 (the lost one and its retry)", n)
-	}
-}
-
-// TestCLISessionsOfOtherUsersAreDropped: a cluster (here a proxy in front of it) that ignores
-// the userId filter answers everyone's sessions; the data source keeps only the user's, the
-// removal counts only theirs, and both warn.
-func TestCLISessionsOfOtherUsersAreDropped(t *testing.T) {
-	c := newCLI(t)
-	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
-	proxy := newLossyProxy(t, srv.URL)
-	proxy.ignoreFilterOnGet = true
-	jane, all := len(srv.Sessions("jane.doe")), len(srv.Sessions(""))
-	if jane == 0 || jane == all {
-		t.Fatalf("jane.doe has %d of %d sessions: the test would prove nothing", jane, all)
-	}
-	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token))
-	c.write("main.tf", terraformBlock+block+sessionsDataSource("jane.doe")+`
-output "count" {
-  value = data.dtcluster_user_sessions.this.session_count
-}
-output "users" {
-  value = distinct([for s in data.dtcluster_user_sessions.this.sessions : s.user_id])
-}
-`+removalResource("jane.doe", "OPS-8")+`
-output "removed" {
-  value = dtcluster_user_sessions_removal.offboard.sessions_removed
-}
-`)
-	out := c.must("apply", "-auto-approve")
-	flat := strings.Join(strings.Fields(out), " ")
-	// Terraform folds warnings of one summary into the first ("and one more similar warning").
-	n := strings.Count(flat, "Warning: Cluster Answered Sessions of Other Users")
-	if strings.Contains(flat, "(and one more similar warning elsewhere)") {
-		n++
-	}
-	if n < 2 {
-		t.Errorf("%d warnings about other users' sessions, want one for the data source and one for the removal:\n%s", n, tail(out))
-	}
-	for _, want := range []string{fmt.Sprintf("count = %d", jane), `users = tolist([ "jane.doe", ])`, fmt.Sprintf("removed = %d", jane)} {
-		if !strings.Contains(flat, want) {
-			t.Errorf("outputs lack %q:\n%s", want, tail(out))
-		}
-	}
-	if left := len(srv.Sessions("")); left != all-jane {
-		t.Errorf("%d sessions left, want %d (only jane.doe's ended)", left, all-jane)
 	}
 }
