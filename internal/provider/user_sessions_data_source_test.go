@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -275,31 +276,45 @@ func TestAccUserSessionsDataSource_filters(t *testing.T) {
 			return nil
 		}
 	}
-	dataSource := func(body ...string) string {
-		return "data \"dtcluster_user_sessions\" \"this\" {\n  " + strings.Join(body, "\n  ") + "\n}\n"
+	// The configuration is testdata/TestAccUserSessionsDataSource_filters/main.tf; each step sets
+	// its filters.
+	with := func(vars config.Variables) config.Variables {
+		vars["host"], vars["token"] = config.StringVariable(srv.URL), config.StringVariable(srv.Token)
+		return vars
 	}
+	// The provider block is in the file, so the factories go with each step.
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      providerBlock(srv) + dataSource(`node_id = -1`),
-				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got -1"),
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ConfigDirectory:          config.TestNameDirectory(),
+				ConfigVariables:          with(config.Variables{"node_id": config.IntegerVariable(-1)}),
+				ExpectError:              words("node_id must be a whole number between 0 and 2147483647, got -1"),
 			},
 			{
-				Config:      providerBlock(srv) + dataSource(`node_id = 1.5`),
-				ExpectError: words("node_id must be a whole number between 0 and 2147483647, got 1.5"),
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ConfigDirectory:          config.TestNameDirectory(),
+				ConfigVariables:          with(config.Variables{"node_id": config.FloatVariable(1.5)}),
+				ExpectError:              words("node_id must be a whole number between 0 and 2147483647, got 1.5"),
 			},
 			{
-				Config:      providerBlock(srv) + dataSource(`tenant_uuid = ""`),
-				ExpectError: words("tenant_uuid string length must be at least 1"),
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ConfigDirectory:          config.TestNameDirectory(),
+				ConfigVariables:          with(config.Variables{"tenant_uuid": config.StringVariable("")}),
+				ExpectError:              words("tenant_uuid string length must be at least 1"),
 			},
 			{
-				Config: providerBlock(srv) + dataSource(`login_type = "LDAP"`, `node_id = 2`),
-				Check:  check(want("", "LDAP", 2, ""), true),
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ConfigDirectory:          config.TestNameDirectory(),
+				ConfigVariables:          with(config.Variables{"login_type": config.StringVariable("LDAP"), "node_id": config.IntegerVariable(2)}),
+				Check:                    check(want("", "LDAP", 2, ""), true),
 			},
 			{
-				Config: providerBlock(srv) + dataSource(`user_id = "jane.doe"`, `tenant_uuid = "`+emulator.ClusterUUID+`"`, `exclude_personal_data = true`),
-				Check:  check(want("jane.doe", "", 0, emulator.ClusterUUID), false),
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ConfigDirectory:          config.TestNameDirectory(),
+				ConfigVariables: with(config.Variables{"user_id": config.StringVariable("jane.doe"),
+					"tenant_uuid": config.StringVariable(emulator.ClusterUUID), "exclude_personal_data": config.BoolVariable(true)}),
+				Check: check(want("jane.doe", "", 0, emulator.ClusterUUID), false),
 			},
 		},
 	})
