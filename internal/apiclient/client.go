@@ -22,7 +22,7 @@ import (
 // maxResponseBody bounds a response read into memory (100k sessions are about 40 MB of JSON).
 const maxResponseBody = 256 << 20
 
-// DefaultUserAgent is sent when no WithUserAgent option is given.
+// DefaultUserAgent is the User-Agent of DefaultConfig.
 const DefaultUserAgent = "terraform-provider-dtcluster/dev"
 
 // Logger receives the client's log lines. Fields never hold the token or any header.
@@ -35,6 +35,34 @@ type nopLogger struct{}
 
 func (nopLogger) Debug(context.Context, string, map[string]any) {}
 func (nopLogger) Warn(context.Context, string, map[string]any)  {}
+
+// Config holds the settings of New; DefaultConfig gives the defaults.
+type Config struct {
+	// CACertificate is PEM-encoded certificates to trust in addition to the system's, for a
+	// cluster whose certificate is issued by a private CA.
+	CACertificate []byte
+	// InsecureSkipVerify turns TLS certificate verification off.
+	InsecureSkipVerify bool
+	// RequestTimeout bounds each attempt: connect, send, read the whole answer.
+	RequestTimeout time.Duration
+	// MaxRetries is how many times a failed attempt may be retried (0: never).
+	MaxRetries int
+	// RetryBudget bounds a whole call, attempts and waits together; a RequestTimeout longer
+	// than it stretches it (see Client.do).
+	RetryBudget time.Duration
+	// PreviousHosts are URLs the cluster was reached at before a rename: KnownAs accepts them.
+	PreviousHosts []string
+	UserAgent     string
+	// Logger receives the log lines (nil: none); Clock is the source of time (nil: the real one).
+	Logger Logger
+	Clock  Clock
+}
+
+// DefaultConfig is the configuration of a client for which nothing was set.
+func DefaultConfig() Config {
+	return Config{RequestTimeout: DefaultRequestTimeout, MaxRetries: DefaultMaxRetries, RetryBudget: DefaultRetryBudget,
+		UserAgent: DefaultUserAgent}
+}
 
 // Client calls Cluster API v2. It is safe for concurrent use.
 type Client struct {
@@ -50,96 +78,9 @@ type Client struct {
 	clock          Clock
 }
 
-type settings struct {
-	previousURLs   []string
-	caPEM          []byte
-	insecure       bool
-	requestTimeout time.Duration
-	userAgent      string
-	logger         Logger
-	clock          Clock
-	retry          retryPolicy
-}
-
-// Option changes a setting of New.
-type Option func(*settings) error
-
-// WithCACertificate trusts the PEM-encoded certificates in pem in addition to the system pool,
-// for clusters whose certificate is issued by a private CA.
-func WithCACertificate(pem []byte) Option {
-	return func(s *settings) error { s.caPEM = pem; return nil }
-}
-
-// WithPreviousHosts names URLs the cluster was reached at before (it was renamed): KnownAs
-// accepts them as this cluster. Each is normalised as New normalises the host.
-func WithPreviousHosts(hosts ...string) Option {
-	return func(s *settings) error {
-		for _, h := range hosts {
-			u, err := ClusterURLOf(h)
-			if err != nil {
-				return fmt.Errorf("a previous host: %w", err)
-			}
-			s.previousURLs = append(s.previousURLs, u)
-		}
-		return nil
-	}
-}
-
-// WithInsecureSkipVerify turns off TLS certificate verification. Off by default.
-func WithInsecureSkipVerify(insecure bool) Option {
-	return func(s *settings) error { s.insecure = insecure; return nil }
-}
-
-// WithRequestTimeout bounds each single attempt (connect, send, read the whole answer).
-func WithRequestTimeout(d time.Duration) Option {
-	return func(s *settings) error {
-		if d <= 0 {
-			return fmt.Errorf("request timeout must be positive, got %s", d)
-		}
-		s.requestTimeout = d
-		return nil
-	}
-}
-
-// WithMaxRetries sets how many times a failed attempt may be retried (0 = never).
-func WithMaxRetries(n int) Option {
-	return func(s *settings) error {
-		if n < 0 {
-			return fmt.Errorf("max retries must not be negative, got %d", n)
-		}
-		s.retry.maxRetries = n
-		return nil
-	}
-}
-
-// WithRetryBudget bounds the whole call, all attempts and waits together.
-func WithRetryBudget(d time.Duration) Option {
-	return func(s *settings) error {
-		if d <= 0 {
-			return fmt.Errorf("retry budget must be positive, got %s", d)
-		}
-		s.retry.budget = d
-		return nil
-	}
-}
-
-// WithUserAgent sets the User-Agent header.
-func WithUserAgent(ua string) Option {
-	return func(s *settings) error { s.userAgent = ua; return nil }
-}
-
-// WithLogger sends the client's log lines to l.
-func WithLogger(l Logger) Option {
-	return func(s *settings) error { s.logger = l; return nil }
-}
-
-// WithClock replaces the real clock, for tests that measure waits without sleeping.
-func WithClock(c Clock) Option {
-	return func(s *settings) error { s.clock = c; return nil }
-}
-
-// New returns a client for the cluster at host (see NormalizeHost) authenticating with token.
-func New(host, token string, opts ...Option) (*Client, error) {
+// New returns a client for the cluster at host (see NormalizeHost) authenticating with token
+// (see NormalizeToken), configured by cfg.
+func New(host, token string, cfg Config) (*Client, error) {
 	base, err := NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -148,26 +89,37 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := settings{
-		requestTimeout: DefaultRequestTimeout,
-		userAgent:      DefaultUserAgent,
-		logger:         nopLogger{},
-		clock:          realClock{},
-		retry:          defaultRetryPolicy(),
+	switch {
+	case cfg.RequestTimeout <= 0 || cfg.RetryBudget <= 0:
+		return nil, fmt.Errorf("the request timeout (%s) and the retry budget (%s) must be positive", cfg.RequestTimeout, cfg.RetryBudget)
+	case cfg.MaxRetries < 0:
+		return nil, fmt.Errorf("max retries must not be negative, got %d", cfg.MaxRetries)
 	}
-	for _, opt := range opts {
-		if err := opt(&s); err != nil {
-			return nil, err
+	var previous []string
+	for _, h := range cfg.PreviousHosts {
+		u, err := ClusterURLOf(h)
+		if err != nil {
+			return nil, fmt.Errorf("a previous host: %w", err)
 		}
+		previous = append(previous, u)
 	}
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.insecure} //nolint:gosec // only when the user asks for it
-	if len(s.caPEM) > 0 {
+	retry := defaultRetryPolicy()
+	retry.maxRetries, retry.budget = cfg.MaxRetries, cfg.RetryBudget
+	logger, clock := cfg.Logger, cfg.Clock
+	if logger == nil {
+		logger = nopLogger{}
+	}
+	if clock == nil {
+		clock = realClock{}
+	}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify} //nolint:gosec // only when the user asks for it
+	if len(cfg.CACertificate) > 0 {
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
 			pool = x509.NewCertPool()
 		}
-		if !pool.AppendCertsFromPEM(s.caPEM) {
-			return nil, fmt.Errorf("the CA certificate: %w", ValidateCACertificate(s.caPEM))
+		if !pool.AppendCertsFromPEM(cfg.CACertificate) {
+			return nil, fmt.Errorf("the CA certificate: %w", ValidateCACertificate(cfg.CACertificate))
 		}
 		tlsConfig.RootCAs = pool
 	}
@@ -177,7 +129,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	transport.TLSClientConfig = tlsConfig
 	return &Client{
 		base:         base,
-		previousURLs: s.previousURLs,
+		previousURLs: previous,
 		token:        token,
 		scrub:        newScrubber(token),
 		http: &http.Client{
@@ -185,40 +137,30 @@ func New(host, token string, opts ...Option) (*Client, error) {
 			// Never follow a redirect: the Authorization header must not travel to another URL.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		userAgent:      s.userAgent,
-		requestTimeout: s.requestTimeout,
-		retry:          s.retry,
-		logger:         s.logger,
-		clock:          s.clock,
+		userAgent:      cfg.UserAgent,
+		requestTimeout: cfg.RequestTimeout,
+		retry:          retry,
+		logger:         logger,
+		clock:          clock,
 	}, nil
-}
-
-// answer is a 2xx response: its status and body. afterUncertain is true when an earlier attempt
-// may have been carried out without its answer arriving.
-type answer struct {
-	status         int
-	body           []byte
-	afterUncertain bool
 }
 
 // do sends one API call with retries and returns the 2xx answer. body (may be nil) is sent byte
 // for byte on every attempt. Any other outcome is an *APIError or a *RequestError, whose texts
 // went through the scrubber; either says whether an attempt may have been carried out by the
 // cluster without its answer arriving (OutcomeUnknown).
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte) (answer, error) {
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body []byte) ([]byte, error) {
 	target := *c.base
 	target.Path += path
 	target.RawQuery = query.Encode()
 	call := callInfo{method: method, path: target.RequestURI(), url: target.String()}
 	start := c.clock.Now()
-	// The budget bounds the whole call, but never cuts a first attempt short of the request
-	// timeout: a request_timeout longer than the default budget stretches the budget to it.
+	// The budget bounds the whole call, the attempt in progress included, but never cuts the
+	// first attempt short of the request timeout: a longer request timeout stretches it.
 	budget := max(c.retry.budget, c.requestTimeout)
-	uncertain := false
+	uncertain := false // an attempt so far may have been carried out
 	for attempt := 1; ; attempt++ {
 		c.logger.Debug(ctx, "Cluster API request", map[string]any{"method": method, "path": call.path, "attempt": attempt})
-		// The retry budget bounds the whole call: a retry gets what is left of it, at most a
-		// request timeout; the first attempt gets the whole request timeout.
 		timeout := c.requestTimeout
 		if attempt > 1 {
 			timeout = min(timeout, budget-c.clock.Now().Sub(start))
@@ -226,24 +168,33 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		res := c.send(ctx, call, body, timeout)
 		if res.err == nil && res.status >= 200 && res.status < 300 {
 			c.logger.Debug(ctx, "Cluster API response", map[string]any{"method": method, "path": call.path, "status": res.status})
-			return answer{status: res.status, body: res.body, afterUncertain: uncertain}, nil
+			return res.body, nil
 		}
-		if timedOut(res.err) && ctx.Err() == nil {
-			res.timeout = timeoutInfo{limit: c.requestTimeout, byBudget: timeout < c.requestTimeout, budget: budget}
+		if timedOut(res.err) && ctx.Err() == nil && timeout < c.requestTimeout {
+			res.err = fmt.Errorf("%w (the call's time budget of %s, every attempt and wait together, ran out)", errBudget, budget)
+		} else if timedOut(res.err) && ctx.Err() == nil {
+			res.err = fmt.Errorf("%w of %s (%w)", errRequestTimeout, c.requestTimeout, res.err)
 		}
 		retry, wait, failure := c.judge(ctx, call, res, attempt, uncertain)
 		uncertain = uncertain || res.uncertain()
+		failure.call().Uncertain = uncertain
 		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= budget {
-			return answer{}, withUncertain(failure, uncertain)
+			return nil, failure
 		}
 		c.logger.Warn(ctx, "Cluster API request failed, retrying", map[string]any{
 			"method": method, "path": call.path, "attempt": attempt, "error": failure.Error(), "wait_ms": wait.Milliseconds(),
 		})
 		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return answer{}, withUncertain(c.cancelled(call, attempt, err, failure), uncertain)
+			return nil, c.cancelled(call, attempt, err, failure, uncertain)
 		}
 	}
 }
+
+// errRequestTimeout and errBudget are the limits that end an attempt that runs out of time.
+var (
+	errRequestTimeout = errors.New("no complete answer within the request timeout")
+	errBudget         = errors.New("the attempt was cut short")
+)
 
 // callInfo names a call in errors and logs; path is the request URI below the host.
 type callInfo struct {
@@ -256,8 +207,6 @@ type result struct {
 	header http.Header
 	body   []byte
 	err    error
-	// timeout says which limit ended an attempt that timed out.
-	timeout timeoutInfo
 }
 
 // uncertain reports whether the cluster may have carried out the attempt although no success
@@ -269,30 +218,7 @@ func (r result) uncertain() bool {
 	if r.err != nil {
 		return !classifyTransport(r.err).unsent
 	}
-	switch r.status {
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
-// timeoutInfo names the limit that ended an attempt: the request timeout, or the call's budget
-// (all attempts and waits together) when less of it was left than a whole request timeout.
-type timeoutInfo struct {
-	limit    time.Duration
-	byBudget bool
-	budget   time.Duration
-}
-
-// reason says which limit ended the attempt, or "" when it did not time out.
-func (t timeoutInfo) reason() string {
-	switch {
-	case t.limit == 0:
-		return ""
-	case t.byBudget:
-		return fmt.Sprintf("the call's time budget of %s (every attempt and wait together) ran out", t.budget)
-	}
-	return fmt.Sprintf("no complete answer within the request timeout of %s", t.limit)
+	return r.status == http.StatusBadGateway || r.status == http.StatusServiceUnavailable || r.status == http.StatusGatewayTimeout
 }
 
 // timedOut reports whether err is an attempt that ran out of time.
@@ -303,39 +229,32 @@ func timedOut(err error) bool {
 
 // judge turns a failed attempt into the error to report, and says whether and after how long it
 // may be retried.
-func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int, earlierUncertain bool) (retry bool, wait time.Duration, failure error) {
+func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int, earlierUncertain bool) (retry bool, wait time.Duration, failure callError) {
+	done := Call{Method: call.method, Path: call.path, Attempts: attempt}
 	if res.err != nil {
 		if ctx.Err() != nil {
-			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil)
+			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil, true)
 		}
 		t := classifyTransport(res.err)
-		reason := t.reason
-		if why := res.timeout.reason(); why != "" {
-			reason = "the request timed out: " + why + " (" + res.err.Error() + ")"
-		}
-		return t.retry, c.retry.backoff(attempt), &RequestError{Method: call.method, Path: call.path,
-			Reason: c.scrub.scrub(reason), Hint: t.hint, Kind: t.kind, Attempts: attempt, Timeout: res.timeout.limit > 0,
-			TimeoutByBudget: res.timeout.byBudget, err: res.err}
+		return t.retry, c.retry.backoff(attempt), &RequestError{Call: done, Reason: c.scrub.scrub(t.reason), Hint: t.hint, Kind: t.kind, err: res.err}
 	}
-	apiErr := decodeError(call.method, call.path, res.status, res.body, c.scrub)
-	apiErr.Attempts = attempt
-	apiErr.AfterUncertainAttempt = earlierUncertain
-	if res.status >= 300 && res.status < 400 {
-		apiErr.Location = c.scrub.scrub(res.header.Get("Location"))
-		return false, 0, apiErr
+	e := decodeError(done, res.status, res.body, c.scrub)
+	e.AfterUncertainAttempt = earlierUncertain
+	switch ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); {
+	case res.status >= 300 && res.status < 400:
+		e.Location = c.scrub.scrub(res.header.Get("Location"))
+		return false, 0, e
+	case !retryableStatus(res.status):
+		return false, 0, e
+	case ok:
+		return true, ra, e
 	}
-	if !retryableStatus(res.status) {
-		return false, 0, apiErr
-	}
-	if ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); ok {
-		return true, ra, apiErr
-	}
-	return true, c.retry.backoff(attempt), apiErr
+	return true, c.retry.backoff(attempt), e
 }
 
 // cancelled is the error of a call whose context ended; last, if any, is the failure it was
 // waiting to retry, named in the text only: the error is a cancellation, not that failure.
-func (c *Client) cancelled(call callInfo, attempt int, err, last error) error {
+func (c *Client) cancelled(call callInfo, attempt int, err, last error, uncertain bool) *RequestError {
 	reason := "cancelled"
 	if errors.Is(err, context.DeadlineExceeded) {
 		reason = "the operation's deadline passed"
@@ -343,7 +262,7 @@ func (c *Client) cancelled(call callInfo, attempt int, err, last error) error {
 	if last != nil {
 		reason += " while waiting to retry after: " + last.Error()
 	}
-	return &RequestError{Method: call.method, Path: call.path, Reason: reason, Attempts: attempt, err: err}
+	return &RequestError{Call: Call{Method: call.method, Path: call.path, Attempts: attempt, Uncertain: uncertain}, Reason: reason, err: err}
 }
 
 // maxErrorBody bounds what is read of a non-2xx body: enough for any error message, and a
@@ -429,13 +348,13 @@ func NormalizeToken(raw string) (string, error) {
 		return "", ErrEmptyToken
 	}
 	for i := 0; i < len(token); i++ {
-		if b := token[i]; b < 0x20 || b == 0x7f {
-			return "", fmt.Errorf("the API token holds a control character (byte %d of %d, such as a line break) that an "+
-				"HTTP header cannot carry; copy the token again without it", i+1, len(token))
-		}
-		if b := token[i]; b == ' ' || b == '\t' {
+		switch b := token[i]; {
+		case b == ' ' || b == '\t':
 			return "", fmt.Errorf("the API token holds white space (byte %d of %d); a Cluster API token has none: "+
 				"copy the token again", i+1, len(token))
+		case b < 0x20 || b == 0x7f:
+			return "", fmt.Errorf("the API token holds a control character (byte %d of %d, such as a line break) that an "+
+				"HTTP header cannot carry; copy the token again without it", i+1, len(token))
 		}
 	}
 	return token, nil

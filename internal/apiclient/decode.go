@@ -13,12 +13,10 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The API's answers are decoded with github.com/go-json-experiment/json (the code of Go's
-// encoding/json/v2) into wire structs whose members record whether they were present: keys
-// match exactly (encoding/json v1 would match "USERID" to userId), unknown members are skipped,
-// numbers must be integers in the field's range. What v2 refuses by default but servers send
-// and v1 accepted stays accepted: a repeated key keeps its last value, and invalid UTF-8 becomes
-// U+FFFD.
+// Answers are decoded with github.com/go-json-experiment/json (Go's encoding/json/v2) into wire
+// structs whose members record their presence: keys match exactly (v1 would match "USERID"),
+// unknown members are skipped, numbers are integers in range. A repeated key keeps its last
+// value and invalid UTF-8 becomes U+FFFD, as with v1.
 var decodeOptions = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 
 // field is a member of a wire struct: its value, and whether it was present and null, so that a
@@ -39,31 +37,16 @@ func (f *field[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return json.UnmarshalDecode(dec, &f.value)
 }
 
-// require returns the value of a required member, or records it (name) in problems as missing
-// or null.
-func require[T any](f field[T], name string, problems *[]problem) T {
-	if !f.present || f.null {
-		*problems = append(*problems, problem{name: name, null: f.null})
+// require returns the value of a required member, or adds to problems that it (name) is
+// missing or null.
+func require[T any](f field[T], name string, problems *[]string) T {
+	switch {
+	case !f.present:
+		*problems = append(*problems, name+" is missing")
+	case f.null:
+		*problems = append(*problems, name+" is null")
 	}
 	return f.value
-}
-
-// problem is a required member that was missing, or null.
-type problem struct {
-	name string
-	null bool
-}
-
-// listProblems joins problems as "a is missing; b is null".
-func listProblems(problems []problem) string {
-	parts := make([]string, len(problems))
-	for i, p := range problems {
-		parts[i] = p.name + " is missing"
-		if p.null {
-			parts[i] = p.name + " is null"
-		}
-	}
-	return strings.Join(parts, "; ")
 }
 
 // optional returns the value of an optional member, nil when absent or null.
@@ -96,7 +79,7 @@ func decodeUserSessionsConfig(body []byte) (*UserSessionsConfig, error) {
 	if err := json.Unmarshal(body, &w, decodeOptions); err != nil {
 		return nil, decodeFailure(err, "the answer")
 	}
-	var problems []problem
+	var problems []string
 	policy := require(w.Policy, "concurrentSessionPolicyDto", &problems)
 	logout := require(w.Logout, "automaticLogoutDto", &problems)
 	var cfg UserSessionsConfig
@@ -109,7 +92,7 @@ func decodeUserSessionsConfig(body []byte) (*UserSessionsConfig, error) {
 		cfg.AutomaticLogout.UserInactivityTimeout = require(logout.Timeout, "automaticLogoutDto.userInactivityTimeout", &problems)
 	}
 	if len(problems) > 0 {
-		return nil, errors.New(listProblems(problems))
+		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return &cfg, nil
 }
@@ -151,7 +134,7 @@ func decodeUserSessions(body []byte) ([]UserSession, error) {
 		if err := json.UnmarshalDecode(dec, &w, decodeOptions); err != nil {
 			return nil, decodeFailure(err, "session "+strconv.Itoa(len(out)))
 		}
-		var problems []problem
+		var problems []string
 		s := UserSession{
 			UserID:                require(w.UserID, "userId", &problems),
 			NodeID:                require(w.NodeID, "nodeId", &problems),
@@ -164,14 +147,7 @@ func decodeUserSessions(body []byte) ([]UserSession, error) {
 			IP:                    optional(w.IP),
 		}
 		if len(problems) > 0 {
-			names := make([]string, len(problems))
-			for i, p := range problems {
-				names[i] = p.name
-				if p.null {
-					names[i] += " (null)"
-				}
-			}
-			return nil, fmt.Errorf("session %d lacks %s", len(out), strings.Join(names, ", "))
+			return nil, fmt.Errorf("session %d: %s", len(out), strings.Join(problems, "; "))
 		}
 		out = append(out, s)
 	}
@@ -189,37 +165,22 @@ func decodeUserSessions(body []byte) ([]UserSession, error) {
 const minSessionJSON = 87
 
 // decodeFailure describes a decoding error of what (a session, the answer) in the API's terms:
-// the member (its JSON pointer) and the value, cut to a few dozen bytes.
+// the member, as its JSON pointer within what, and the value, cut to 64 characters.
 func decodeFailure(err error, what string) error {
 	var semantic *json.SemanticError
-	if errors.As(err, &semantic) {
-		member := strings.TrimPrefix(string(semantic.JSONPointer), "/")
-		if i := strings.IndexByte(member, '/'); i >= 0 && what != "the answer" {
-			member = member[i+1:] // "/3/nodeId" within session 3 is its nodeId
-		}
-		value := string(semantic.JSONValue)
-		if len(value) > 64 {
-			value = strings.ToValidUTF8(value[:64], "") + "…"
-		}
-		typ := "value"
-		if t := semantic.GoType; t != nil {
-			typ = t.String()
-			if t.Kind() == reflect.Struct {
-				typ = "JSON object"
-			}
-		}
-		switch {
-		case member == "":
-			return fmt.Errorf("%s is not a %s", what, typ)
-		case value != "":
-			return fmt.Errorf("%s: %s is not a valid %s: %s", what, strings.ReplaceAll(member, "/", "."), typ, value)
-		default:
-			return fmt.Errorf("%s: %s is not a valid %s", what, strings.ReplaceAll(member, "/", "."), typ)
-		}
+	if !errors.As(err, &semantic) {
+		return fmt.Errorf("%s is not valid JSON", what)
 	}
-	var syntactic *jsontext.SyntacticError
-	if errors.As(err, &syntactic) {
-		return fmt.Errorf("%s is not valid JSON at byte %d", what, syntactic.ByteOffset)
+	member := strings.TrimPrefix(string(semantic.JSONPointer), "/")
+	if _, inSession, ok := strings.Cut(member, "/"); ok && what != "the answer" {
+		member = inSession // "/3/nodeId" within session 3 is its nodeId
 	}
-	return fmt.Errorf("%s is not valid JSON", what)
+	typ := "JSON object"
+	if t := semantic.GoType; t != nil && t.Kind() != reflect.Struct {
+		typ = t.String()
+	}
+	if member == "" {
+		return fmt.Errorf("%s is not a %s", what, typ)
+	}
+	return fmt.Errorf("%s: %s is not a valid %s: %.64s", what, strings.ReplaceAll(member, "/", "."), typ, string(semantic.JSONValue))
 }

@@ -102,7 +102,7 @@ func TestDecodeUserSessions(t *testing.T) {
 			t.Errorf("%s: decoded %+v, want an error", name, got)
 		}
 	}
-	if _, err := decodeUserSessions([]byte(bad["missing nodeId"])); err == nil || !strings.Contains(err.Error(), "session 0 lacks nodeId") {
+	if _, err := decodeUserSessions([]byte(bad["missing nodeId"])); err == nil || !strings.Contains(err.Error(), "session 0: nodeId is missing") {
 		t.Errorf("error %v does not name the missing field", err)
 	}
 }

@@ -43,23 +43,35 @@ type errorEnvelope struct {
 // error envelope; Body holds the raw body (truncated) when there was no envelope. Every text in
 // it went through the client's scrubber: it never holds the token.
 type APIError struct {
-	Method               string
-	Path                 string
+	Call
 	StatusCode           int
 	Message              string
 	ConstraintViolations []ConstraintViolation
 	Body                 string
 	// Location is the redirect target of a 3xx answer, which the client never follows.
 	Location string
-	// Attempts is how many times the request was sent (more than one when it was retried).
-	Attempts int
 	// AfterUncertainAttempt is true when an earlier attempt of the same call may have been
 	// carried out by the cluster though its answer never arrived: a 404 of a retried DELETE then
 	// does not mean there was nothing to remove.
 	AfterUncertainAttempt bool
+}
+
+// Call is what both error types say of the call that failed.
+type Call struct {
+	Method, Path string
+	// Attempts is how many times the request was sent (more than one when it was retried).
+	Attempts int
 	// Uncertain is true when the call may have been carried out by the cluster (see
 	// OutcomeUnknown).
 	Uncertain bool
+}
+
+func (c *Call) call() *Call { return c }
+
+// callError is an *APIError or a *RequestError.
+type callError interface {
+	error
+	call() *Call
 }
 
 // Error renders one line: request, status, message, violations, the redirect target and the
@@ -167,8 +179,8 @@ func statusText(method, requestPath string, code int) string {
 // body with a Dynatrace error envelope yields its message and violations; any other body (HTML
 // from a proxy, plain text, nothing) is kept raw, truncated to a few hundred bytes. Every text is
 // scrubbed of the token after decoding, so no encoding of it survives.
-func decodeError(method, path string, status int, body []byte, s scrubber) *APIError {
-	e := &APIError{Method: method, Path: path, StatusCode: status}
+func decodeError(call Call, status int, body []byte, s scrubber) *APIError {
+	e := &APIError{Call: call, StatusCode: status}
 	var env errorEnvelope
 	if err := json.Unmarshal(body, &env, decodeOptions); err == nil && env.Error != nil &&
 		(env.Error.Message != "" || len(env.Error.ConstraintViolations) > 0) {
@@ -195,23 +207,14 @@ func decodeError(method, path string, status int, body []byte, s scrubber) *APIE
 // failed, the answer could not be read or decoded, or the context ended. Its text went through
 // the scrubber.
 type RequestError struct {
-	Method string
-	Path   string
+	Call
 	// Reason says what went wrong.
 	Reason string
 	// Hint says what to change, for a failure that retrying cannot heal, in the API's terms.
 	Hint string
 	// Kind says what the failure is about.
 	Kind FailureKind
-	// Attempts is how many times the request was sent.
-	Attempts int
-	// Timeout is true when the last attempt ran out of time; TimeoutByBudget when the call's
-	// budget (every attempt and wait together) ended it rather than the request timeout.
-	Timeout, TimeoutByBudget bool
-	// Uncertain is true when the call may have been carried out by the cluster (see
-	// OutcomeUnknown).
-	Uncertain bool
-	err       error
+	err  error
 }
 
 func (e *RequestError) Error() string {
@@ -250,38 +253,8 @@ func IsNotFound(err error) bool {
 // nothing: the cluster's own refusals, a refused connection, a failed name lookup or TLS
 // handshake.
 func OutcomeUnknown(err error) bool {
-	var apiErr *APIError
-	var reqErr *RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr.Uncertain
-	case errors.As(err, &reqErr):
-		return reqErr.Uncertain
-	}
-	return false
-}
-
-// withUncertain marks err (an *APIError or *RequestError) as a call whose outcome is unknown.
-func withUncertain(err error, uncertain bool) error {
-	var apiErr *APIError
-	var reqErr *RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		apiErr.Uncertain = apiErr.Uncertain || uncertain
-	case errors.As(err, &reqErr):
-		reqErr.Uncertain = reqErr.Uncertain || uncertain
-	}
-	return err
-}
-
-// IsTimeout reports whether err ended because an attempt ran out of time; byBudget when the
-// call's budget ended it rather than the request timeout.
-func IsTimeout(err error) (timedOut, byBudget bool) {
-	var reqErr *RequestError
-	if errors.As(err, &reqErr) && reqErr.Timeout {
-		return true, reqErr.TimeoutByBudget
-	}
-	return false, false
+	var e callError
+	return errors.As(err, &e) && e.call().Uncertain
 }
 
 // FailureOf says what err is about: FailureURL for a redirect or an answer that is not the

@@ -19,7 +19,7 @@ func FuzzDecodeError(f *testing.F) {
 	}
 	s := newScrubber(testToken)
 	f.Fuzz(func(t *testing.T, body string, status int) {
-		e := decodeError("GET", "/api/cluster/v2/userSessions", status, []byte(body), s)
+		e := decodeError(Call{Method: "GET", Path: "/api/cluster/v2/userSessions"}, status, []byte(body), s)
 		if e.StatusCode != status {
 			t.Fatalf("status %d, want %d", e.StatusCode, status)
 		}
@@ -99,7 +99,7 @@ func TestStatusDescribedAsTheSpecDoes(t *testing.T) {
 		{"GET", "/api/cluster/v2/clusterConfig/userSessions", 510, "HTTP 510 Not Extended"},
 		{"GET", "/api/cluster/v2/clusterConfig/userSessions", 500, "HTTP 500 Internal Server Error"},
 	} {
-		got := decodeError(tt.method, tt.path, tt.status, nil, s).Error()
+		got := decodeError(Call{Method: tt.method, Path: tt.path}, tt.status, nil, s).Error()
 		if !strings.Contains(got, tt.want) {
 			t.Errorf("%s %s %d: %q, want %q", tt.method, tt.path, tt.status, got, tt.want)
 		}

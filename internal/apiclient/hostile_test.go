@@ -53,7 +53,7 @@ func TestTokenEchoedByTheServerNeverReachesAnError(t *testing.T) {
 	for name, st := range tests {
 		t.Run(name, func(t *testing.T) {
 			srv := newScripted(t, st)
-			_, err := newTestClient(t, srv.server.URL, newFakeClock(), WithMaxRetries(0)).GetUserSessionsConfig(context.Background())
+			_, err := newTestClient(t, srv.server.URL, newFakeClock(), withRetries(0)).GetUserSessionsConfig(context.Background())
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -80,7 +80,7 @@ func TestLargeErrorBodyIsNotBuffered(t *testing.T) {
 		}
 	}))
 	t.Cleanup(srv.Close)
-	c := newTestClient(t, srv.URL, newFakeClock(), WithMaxRetries(0))
+	c := newTestClient(t, srv.URL, newFakeClock(), withRetries(0))
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -103,7 +103,7 @@ func TestAnnouncedLengthIsNotTrusted(t *testing.T) {
 		_, _ = io.WriteString(w, `[{"userId":`)
 	}))
 	t.Cleanup(srv.Close)
-	c := newTestClient(t, srv.URL, newFakeClock(), WithMaxRetries(0))
+	c := newTestClient(t, srv.URL, newFakeClock(), withRetries(0))
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -138,7 +138,7 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 		srv.StartTLS()
 		t.Cleanup(srv.Close)
 		clock := newFakeClock()
-		c := newTestClient(t, srv.URL, clock, WithInsecureSkipVerify(true))
+		c := newTestClient(t, srv.URL, clock, withInsecure(true))
 		c.http.Transport.(*http.Transport).TLSClientConfig.MaxVersion = tls.VersionTLS12
 		_, err := c.GetUserSessionsConfig(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "TLS handshake failed") || len(clock.Waits()) != 0 {
@@ -150,7 +150,7 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 		url := srv.URL
 		srv.Close()
 		clock := newFakeClock()
-		_, err := newTestClient(t, url, clock, WithMaxRetries(2)).GetUserSessionsConfig(context.Background())
+		_, err := newTestClient(t, url, clock, withRetries(2)).GetUserSessionsConfig(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "refused") || len(clock.Waits()) != 2 {
 			t.Errorf("error = %v after %d waits, want 2 retries of a refused connection", err, len(clock.Waits()))
 		}
@@ -161,7 +161,7 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 // cancellation, not the 503.
 func TestCancelledDuringRetryWaitSaysCancelled(t *testing.T) {
 	srv := newScripted(t, step{status: 503, header: map[string]string{"Retry-After": "30"}})
-	c, err := New(srv.server.URL, testToken)
+	c, err := New(srv.server.URL, testToken, config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestCancelledDuringRetryWaitSaysCancelled(t *testing.T) {
 // a character no header can carry is refused before any request, without echoing the token.
 func TestTokenIsTrimmedAndChecked(t *testing.T) {
 	srv := newScripted(t, step{status: 200, body: configJSON})
-	c, err := New(srv.server.URL, "  "+testToken+"\n")
+	c, err := New(srv.server.URL, "  "+testToken+"\n", config())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestTokenIsTrimmedAndChecked(t *testing.T) {
 		t.Errorf("Authorization = %q", got)
 	}
 	for _, bad := range []string{"dt0c01.AB\nCD.secret-value-that-must-never-leak", "dt0c01.AB CD.secret-value-that-must-never-leak", "dt0c01.\x7f.secret-value-that-must-never-leak"} {
-		_, err := New(srv.server.URL, bad)
+		_, err := New(srv.server.URL, bad, config())
 		if err == nil {
 			t.Errorf("New accepted %q", bad)
 			continue
@@ -232,7 +232,7 @@ func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	t.Run("a request timeout longer than the budget", func(t *testing.T) {
-		c, err := New(srv.URL, testToken, WithRequestTimeout(800*time.Millisecond), WithRetryBudget(200*time.Millisecond))
+		c, err := New(srv.URL, testToken, config(withRequestTimeout(800*time.Millisecond), withBudget(200*time.Millisecond)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,15 +242,15 @@ func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
 		if err == nil || elapsed < 700*time.Millisecond || elapsed > 3*time.Second {
 			t.Errorf("the call took %s (%v); want the whole request timeout of 800ms, not the 200ms budget", elapsed, err)
 		}
-		if timedOut, byBudget := IsTimeout(err); !timedOut || byBudget || !strings.Contains(err.Error(), "request timeout of 800ms") {
-			t.Errorf("error = %v (timeout %v, by budget %v); want the request timeout named", err, timedOut, byBudget)
+		if kind := FailureOf(err); kind != FailureTimeout || !strings.Contains(err.Error(), "request timeout of 800ms") {
+			t.Errorf("error = %v (kind %v); want the request timeout named", err, kind)
 		}
 	})
 	t.Run("a later attempt cut by the budget", func(t *testing.T) {
 		mu.Lock()
 		requests = 0
 		mu.Unlock()
-		c, err := New(srv.URL, testToken, WithRequestTimeout(time.Second), WithRetryBudget(1500*time.Millisecond))
+		c, err := New(srv.URL, testToken, config(withRequestTimeout(time.Second), withBudget(1500*time.Millisecond)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,8 +263,8 @@ func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
 		if err == nil || elapsed > 2500*time.Millisecond {
 			t.Errorf("a call with a 1.5s budget took %s (%v)", elapsed, err)
 		}
-		if timedOut, byBudget := IsTimeout(err); !timedOut || !byBudget || !strings.Contains(err.Error(), "time budget of 1.5s") {
-			t.Errorf("error = %v (timeout %v, by budget %v); want the budget named", err, timedOut, byBudget)
+		if kind := FailureOf(err); kind != FailureBudget || !strings.Contains(err.Error(), "time budget of 1.5s") {
+			t.Errorf("error = %v (kind %v); want the budget named", err, kind)
 		}
 	})
 }

@@ -39,11 +39,11 @@ func TestTokenNeverLogged(t *testing.T) {
 	succeeding := newScripted(t, step{drop: true}, step{status: 200, body: configJSON})
 	ctx := context.Background()
 
-	_, err := newTestClient(t, failing.server.URL, newFakeClock(), WithLogger(logger)).GetUserSessionsConfig(ctx)
+	_, err := newTestClient(t, failing.server.URL, newFakeClock(), withLogger(logger)).GetUserSessionsConfig(ctx)
 	if statusOf(err) != 401 {
 		t.Fatalf("error = %v, want 401", err)
 	}
-	if _, err := newTestClient(t, succeeding.server.URL, newFakeClock(), WithLogger(logger)).GetUserSessionsConfig(ctx); err != nil {
+	if _, err := newTestClient(t, succeeding.server.URL, newFakeClock(), withLogger(logger)).GetUserSessionsConfig(ctx); err != nil {
 		t.Fatal(err)
 	}
 	out := logger.String()

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -77,15 +78,7 @@ func (cfg UserSessionsConfig) Validate() error {
 			a.UserInactivityTimeout, MinUserInactivityTimeout))
 	}
 	if len(problems) > 0 {
-		return &PolicyError{Problems: problems}
+		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
 }
-
-// PolicyError is a session policy that breaks the API's rules; Problems names each field, its
-// value and the rule, in the API's terms.
-type PolicyError struct {
-	Problems []string
-}
-
-func (e *PolicyError) Error() string { return strings.Join(e.Problems, "; ") }

@@ -103,7 +103,7 @@ func equalDurations(a, b []time.Duration) bool {
 func TestRetryBudgetBoundsTheCall(t *testing.T) {
 	srv := newScripted(t, step{status: 429, header: map[string]string{"Retry-After": "50"}})
 	clock := newFakeClock()
-	c := newTestClient(t, srv.server.URL, clock, WithMaxRetries(10), WithRetryBudget(2*time.Minute))
+	c := newTestClient(t, srv.server.URL, clock, withRetries(10), withBudget(2*time.Minute))
 	_, err := c.GetUserSessionsConfig(context.Background())
 	if statusOf(err) != 429 {
 		t.Fatalf("error = %v, want the last answer 429", err)
@@ -162,7 +162,7 @@ func TestCancellationReturnsAtOnce(t *testing.T) {
 			}
 		})
 		defer close(release)
-		c, err := New(srv.server.URL, testToken)
+		c, err := New(srv.server.URL, testToken, config())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func TestCancellationReturnsAtOnce(t *testing.T) {
 	})
 	t.Run("while waiting to retry", func(t *testing.T) {
 		srv := newScripted(t, step{status: 429, header: map[string]string{"Retry-After": "60"}})
-		c, err := New(srv.server.URL, testToken) // real clock: the wait would be a minute
+		c, err := New(srv.server.URL, testToken, config()) // real clock: the wait would be a minute
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestRequestTimeoutIsRetried(t *testing.T) {
 		}
 		handler.ServeHTTP(w, r)
 	})
-	c := newTestClient(t, srv.server.URL, newFakeClock(), WithRequestTimeout(100*time.Millisecond))
+	c := newTestClient(t, srv.server.URL, newFakeClock(), withRequestTimeout(100*time.Millisecond))
 	if _, err := c.GetUserSessionsConfig(context.Background()); err != nil {
 		t.Fatalf("want success on the second attempt, got %v", err)
 	}

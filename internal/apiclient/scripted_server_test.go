@@ -104,12 +104,32 @@ func (s *scripted) Requests() []recorded {
 	return append([]recorded(nil), s.requests...)
 }
 
-// newTestClient builds a client for url with a fake clock and a deterministic jitter of 1 (the
-// backoff ceiling), unless opts override them.
-func newTestClient(t *testing.T, url string, clock Clock, opts ...Option) *Client {
+// option changes a setting of a test's Config.
+type option func(*Config)
+
+func withRetries(n int) option                  { return func(c *Config) { c.MaxRetries = n } }
+func withBudget(d time.Duration) option         { return func(c *Config) { c.RetryBudget = d } }
+func withRequestTimeout(d time.Duration) option { return func(c *Config) { c.RequestTimeout = d } }
+func withInsecure(b bool) option                { return func(c *Config) { c.InsecureSkipVerify = b } }
+func withCA(pem []byte) option                  { return func(c *Config) { c.CACertificate = pem } }
+func withLogger(l Logger) option                { return func(c *Config) { c.Logger = l } }
+func withUserAgent(ua string) option            { return func(c *Config) { c.UserAgent = ua } }
+func withClock(clock Clock) option              { return func(c *Config) { c.Clock = clock } }
+
+// config is DefaultConfig changed by opts.
+func config(opts ...option) Config {
+	c := DefaultConfig()
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// newTestClient builds a client for url with a fake clock, four retries and a deterministic
+// jitter of 1 (the backoff ceiling), unless opts override them.
+func newTestClient(t *testing.T, url string, clock Clock, opts ...option) *Client {
 	t.Helper()
-	opts = append([]Option{WithClock(clock), WithMaxRetries(4)}, opts...)
-	c, err := New(url, testToken, opts...)
+	c, err := New(url, testToken, config(append([]option{withClock(clock), withRetries(4)}, opts...)...))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

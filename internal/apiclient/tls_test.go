@@ -79,12 +79,12 @@ func TestTLS(t *testing.T) {
 		}
 	})
 	t.Run("with the CA: succeeds", func(t *testing.T) {
-		if _, err := newTestClient(t, srv.URL, newFakeClock(), WithCACertificate(caPEM)).GetUserSessionsConfig(ctx); err != nil {
+		if _, err := newTestClient(t, srv.URL, newFakeClock(), withCA(caPEM)).GetUserSessionsConfig(ctx); err != nil {
 			t.Fatalf("with CA: %v", err)
 		}
 	})
 	t.Run("insecure: succeeds without the CA", func(t *testing.T) {
-		if _, err := newTestClient(t, srv.URL, newFakeClock(), WithInsecureSkipVerify(true)).GetUserSessionsConfig(ctx); err != nil {
+		if _, err := newTestClient(t, srv.URL, newFakeClock(), withInsecure(true)).GetUserSessionsConfig(ctx); err != nil {
 			t.Fatalf("insecure: %v", err)
 		}
 	})
@@ -95,20 +95,20 @@ func TestTLS(t *testing.T) {
 		}
 	})
 	t.Run("no change to the default transport", func(t *testing.T) {
-		newTestClient(t, srv.URL, newFakeClock(), WithInsecureSkipVerify(true))
+		newTestClient(t, srv.URL, newFakeClock(), withInsecure(true))
 		if cfg := http.DefaultTransport.(*http.Transport).TLSClientConfig; cfg != nil && cfg.InsecureSkipVerify {
 			t.Fatal("http.DefaultTransport was changed")
 		}
 	})
 	t.Run("a PEM without certificates is refused", func(t *testing.T) {
-		if _, err := New(srv.URL, testToken, WithCACertificate([]byte("not a certificate"))); err == nil {
+		if _, err := New(srv.URL, testToken, config(withCA([]byte("not a certificate")))); err == nil {
 			t.Fatal("New accepted a CA bundle without certificates")
 		}
 	})
 	t.Run("TLS below 1.2 is refused", func(t *testing.T) {
 		var oldHits atomic.Int32
 		old := newTLSServer(t, cert, tls.VersionTLS11, &oldHits)
-		_, err := newTestClient(t, old.URL, newFakeClock(), WithCACertificate(caPEM)).GetUserSessionsConfig(ctx)
+		_, err := newTestClient(t, old.URL, newFakeClock(), withCA(caPEM)).GetUserSessionsConfig(ctx)
 		if err == nil || oldHits.Load() != 0 {
 			t.Fatalf("a TLS 1.1 server was reached (err %v)", err)
 		}
@@ -116,7 +116,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestPlainHTTPToRemoteHostRefused(t *testing.T) {
-	_, err := New("http://cmc.example.com", testToken)
+	_, err := New("http://cmc.example.com", testToken, config())
 	if err == nil || !strings.Contains(err.Error(), "plain http://") {
 		t.Fatalf("error = %v, want plain http refused", err)
 	}

@@ -22,6 +22,10 @@ const (
 	FailureURL
 	// FailureCertificate: the cluster's TLS certificate was not trusted.
 	FailureCertificate
+	// FailureTimeout: an attempt had no complete answer within the request timeout.
+	FailureTimeout
+	// FailureBudget: the call's budget, every attempt and wait together, ran out.
+	FailureBudget
 )
 
 // transportFailure is what a failed attempt without an answer means for the user.
@@ -91,8 +95,12 @@ func classifyTransportReason(err error) transportFailure {
 		return transportFailure{reason: "the connection was closed before the answer was complete: " + text, retry: true}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.ETIMEDOUT):
 		return transportFailure{reason: "the network did not reach the cluster: " + text, retry: true}
+	case errors.Is(err, errBudget):
+		return transportFailure{reason: "the request timed out: " + text, kind: FailureBudget}
+	case errors.Is(err, errRequestTimeout):
+		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
 	case errors.As(err, &netErr) && netErr.Timeout():
-		return transportFailure{reason: "the request timed out: " + text, retry: true}
+		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
 	case errors.Is(err, errTooLarge):
 		return transportFailure{reason: text}
 	}

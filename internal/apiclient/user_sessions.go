@@ -20,20 +20,20 @@ const (
 // with the API's exact key names, or the call fails naming what is missing; a policy read as
 // zeros would otherwise reach state and, through restore_on_destroy, the cluster.
 func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig, error) {
-	ans, err := c.do(ctx, http.MethodGet, userSessionsConfigPath, nil, nil)
+	body, err := c.do(ctx, http.MethodGet, userSessionsConfigPath, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := decodeUserSessionsConfig(ans.body)
+	cfg, err := decodeUserSessionsConfig(body)
 	if err != nil {
-		return nil, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath,
+		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
 			Reason: c.scrub.scrub("the cluster's answer is not a complete user sessions configuration: " + err.Error()),
 			Hint:   "no value was changed or stored; the URL may not be the cluster's own", Kind: FailureURL, err: err}
 	}
 	// A policy the API forbids would otherwise reach state, generated configuration and, through
 	// restore_on_destroy, the cluster again.
 	if err := cfg.Validate(); err != nil {
-		return nil, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath,
+		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
 			Reason: c.scrub.scrub("the cluster answered a user sessions configuration the API does not allow: " + err.Error()),
 			Hint: "no value was changed or stored; correct the policy in the Cluster Management Console " +
 				"(or with PUT /clusterConfig/userSessions), then run again", err: err}
@@ -59,30 +59,26 @@ func (c *Client) UpdateUserSessionsConfig(ctx context.Context, cfg UserSessionsC
 }
 
 // ListUserSessions lists the sessions of userID, or of every user when userID is ""
-// (GET /userSessions[?userId=]). The order is the server's.
-//
-// What the API answers for a user without sessions is not documented, so every answer that can
-// mean "none" is an empty list: 200 with [] or null, 200 or 204 with no body, and 404 for a
-// filtered list (DELETE answers 404 then). A 404 for the unfiltered list stays an error: it means
-// the path is wrong, not that nobody is logged in.
-//
-// A filtered answer holding sessions of other users (a cluster or proxy that ignored userId) is
-// not trusted: those sessions are left out and otherUsers says how many there were.
+// (GET /userSessions[?userId=]), in the server's order. The answer for a user without sessions is
+// undocumented, so each that can mean "none" is an empty list: 200 with [] or null, 200 or 204
+// with no body, 404 for a filtered list (a 404 for every user means a wrong path: an error).
+// Sessions of other users in a filtered answer (a proxy that lost userId) are left out and
+// counted in otherUsers.
 func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions []UserSession, otherUsers int, err error) {
 	var query url.Values
 	if userID != "" {
 		query = url.Values{"userId": {userID}}
 	}
-	ans, err := c.do(ctx, http.MethodGet, userSessionsPath, query, nil)
+	body, err := c.do(ctx, http.MethodGet, userSessionsPath, query, nil)
 	if err != nil {
 		if userID != "" && IsNotFound(err) {
 			return []UserSession{}, 0, nil
 		}
 		return nil, 0, err
 	}
-	sessions, err = decodeUserSessions(ans.body)
+	sessions, err = decodeUserSessions(body)
 	if err != nil {
-		return nil, 0, &RequestError{Method: http.MethodGet, Path: APIBasePath + userSessionsPath,
+		return nil, 0, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsPath},
 			Reason: c.scrub.scrub("the cluster's answer is not a list of user sessions: " + err.Error()), err: err}
 	}
 	if userID == "" {
@@ -97,14 +93,11 @@ func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions 
 	return kept, len(sessions) - len(kept), nil
 }
 
-// Removal is what RemoveUserSessions achieved.
+// Removal is what RemoveUserSessions achieved: NoneFound, the first attempt's 404 (nothing to
+// end); AfterLostAnswer, a 404 to a retry after an attempt whose answer was lost, which most
+// likely ended them.
 type Removal struct {
-	// NoneFound is true when the cluster answered 404 "user sessions not found" to the first
-	// attempt: the user had no sessions to end.
-	NoneFound bool
-	// AfterLostAnswer is true when an earlier attempt may have ended the sessions but its answer
-	// was lost, and a retry found none left (404): they were most likely ended by that attempt.
-	AfterLostAnswer bool
+	NoneFound, AfterLostAnswer bool
 }
 
 // RemoveUserSessions ends every session of userID (DELETE /userSessions?userId=). The API's 404

@@ -102,9 +102,9 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 		}
 		// The client never sends a policy the API forbids...
 		puts := srv.CountRequests(http.MethodPut, "/clusterConfig/userSessions")
-		var policyErr *PolicyError
-		if err := c.UpdateUserSessionsConfig(ctx, invalid); !errors.As(err, &policyErr) || len(policyErr.Problems) != 2 {
-			t.Errorf("update with an invalid policy = %v, want a PolicyError naming both problems", err)
+		if err := c.UpdateUserSessionsConfig(ctx, invalid); err == nil || !strings.Contains(err.Error(), "userLimit is 3 and adminLimit is 0") ||
+			!strings.Contains(err.Error(), "userInactivityTimeout is 0") {
+			t.Errorf("update with an invalid policy = %v, want an error naming both problems", err)
 		}
 		if n := srv.CountRequests(http.MethodPut, "/clusterConfig/userSessions"); n != puts {
 			t.Errorf("%d PUT requests reached the emulator for an invalid policy, want none", n-puts)
@@ -168,7 +168,7 @@ func TestClientErrorsFromEmulator(t *testing.T) {
 
 func TestRequestHeaders(t *testing.T) {
 	srv := newScripted(t, step{status: 200, body: "[]"})
-	c := newTestClient(t, srv.server.URL+"/api/cluster/v2/", newFakeClock(), WithUserAgent("terraform-provider-dtcluster/1.2.3"))
+	c := newTestClient(t, srv.server.URL+"/api/cluster/v2/", newFakeClock(), withUserAgent("terraform-provider-dtcluster/1.2.3"))
 	if _, _, err := c.ListUserSessions(context.Background(), "jane doe&x=1"); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestListUserSessionsTolerance(t *testing.T) {
 	t.Run("missing required field", func(t *testing.T) {
 		srv := newScripted(t, step{status: 200, body: `[{"userId":"a","nodeId":1,"sessionId":"s","creationTime":5,"tenantUuid":"t","loginType":"LOCAL"},{"userId":"b","sessionId":"s2","tenantUuid":"t","loginType":"LOCAL"}]`})
 		_, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "")
-		if err == nil || !strings.Contains(err.Error(), "session 1 lacks nodeId, creationTime") {
+		if err == nil || !strings.Contains(err.Error(), "session 1: nodeId is missing; creationTime is missing") {
 			t.Errorf("error = %v, want one naming the missing fields", err)
 		}
 	})
@@ -361,7 +361,7 @@ func TestOutcomeUnknown(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		addr := srv.URL
 		srv.Close()
-		err := newTestClient(t, addr, newFakeClock(), WithMaxRetries(1)).UpdateUserSessionsConfig(context.Background(), policy)
+		err := newTestClient(t, addr, newFakeClock(), withRetries(1)).UpdateUserSessionsConfig(context.Background(), policy)
 		if err == nil || OutcomeUnknown(err) {
 			t.Errorf("UpdateUserSessionsConfig = %v, OutcomeUnknown %v; want a failure that changed nothing", err, OutcomeUnknown(err))
 		}

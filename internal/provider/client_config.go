@@ -48,10 +48,9 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 		return nil, diags
 	}
 
-	opts := []apiclient.Option{
-		apiclient.WithUserAgent(userAgent(version, terraformVersion)),
-		apiclient.WithLogger(tflogLogger{token: token}),
-	}
+	settings := apiclient.DefaultConfig()
+	settings.UserAgent = userAgent(version, terraformVersion)
+	settings.Logger = tflogLogger{token: token}
 	if caPEM, caSource := fromConfigOrEnv(cfg.CACertificate, caEnvVars); caPEM != "" {
 		if err := apiclient.ValidateCACertificate([]byte(caPEM)); err != nil {
 			diags.AddAttributeError(path.Root("ca_certificate"), "Invalid CA Certificate",
@@ -63,26 +62,24 @@ func newClient(ctx context.Context, cfg providerModel, version, terraformVersion
 				fmt.Sprintf("insecure = true conflicts with the CA certificate from %s: trust the CA, or skip verification, not both.", caSource))
 			return nil, diags
 		}
-		opts = append(opts, apiclient.WithCACertificate([]byte(caPEM)))
+		settings.CACertificate = []byte(caPEM)
 	}
 	if cfg.Insecure.ValueBool() {
-		opts = append(opts, apiclient.WithInsecureSkipVerify(true))
+		settings.InsecureSkipVerify = true
 		diags.AddAttributeWarning(path.Root("insecure"), "TLS Certificate Verification Disabled",
 			"insecure = true: the cluster's certificate is not verified, so anyone on the network path could "+
 				"impersonate the cluster and read the API token. Use ca_certificate for a private CA instead.")
 	}
 	if isSet(cfg.RequestTimeout) {
-		opts = append(opts, apiclient.WithRequestTimeout(time.Duration(wholeNumber(cfg.RequestTimeout))*time.Second))
+		settings.RequestTimeout = time.Duration(wholeNumber(cfg.RequestTimeout)) * time.Second
 	}
 	if isSet(cfg.MaxRetries) {
-		opts = append(opts, apiclient.WithMaxRetries(int(wholeNumber(cfg.MaxRetries))))
+		settings.MaxRetries = int(wholeNumber(cfg.MaxRetries))
 	}
 	if isSet(cfg.PreviousHosts) {
-		var previous []string
-		diags.Append(cfg.PreviousHosts.ElementsAs(ctx, &previous, false)...)
-		opts = append(opts, apiclient.WithPreviousHosts(previous...))
+		diags.Append(cfg.PreviousHosts.ElementsAs(ctx, &settings.PreviousHosts, false)...)
 	}
-	client, err := apiclient.New(host, token, opts...)
+	client, err := apiclient.New(host, token, settings)
 	if err != nil {
 		diags.AddAttributeError(path.Root("host"), "Invalid Provider Configuration",
 			fmt.Sprintf("The provider cannot be set up with host from %s: %s", hostSource, err))

@@ -24,7 +24,7 @@ func apiErrorDetail(err error) string {
 	}
 	var apiErr *apiclient.APIError
 	if !errors.As(err, &apiErr) {
-		return "The request to the cluster failed: " + err.Error() + timeoutHint(err) + settingHint(err)
+		return "The request to the cluster failed: " + err.Error() + settingHint(err)
 	}
 	detail := apiErr.Detail() + settingHint(err)
 	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
@@ -53,20 +53,6 @@ func warnOtherUsers(diags *diag.Diagnostics, userID string, others int) {
 			"filter; make conformance (check R10) shows it.", userID, sessionCount(others), userID))
 }
 
-// timeoutHint names the setting that ended a call that ran out of time.
-func timeoutHint(err error) string {
-	timedOut, byBudget := apiclient.IsTimeout(err)
-	switch {
-	case !timedOut:
-		return ""
-	case byBudget:
-		return "\n\nThe call's time budget ended it: one call, its retries and their waits included, takes at most the " +
-			"larger of 2 minutes and request_timeout. Raise request_timeout (or lower max_retries) in the provider block " +
-			"if the cluster is slow."
-	}
-	return "\n\nrequest_timeout (in the provider block, in seconds; default 30) ended it. Raise it if the cluster is slow to answer."
-}
-
 // settingHint names the provider setting to change for a failure the client describes in the
 // API's terms.
 func settingHint(err error) string {
@@ -77,6 +63,12 @@ func settingHint(err error) string {
 	case apiclient.FailureCertificate:
 		return "\n\nFor a cluster whose certificate is issued by a private CA, set ca_certificate (or " +
 			"DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM."
+	case apiclient.FailureTimeout:
+		return "\n\nrequest_timeout (in the provider block, in seconds; default 30) ended it. Raise it if the cluster is slow to answer."
+	case apiclient.FailureBudget:
+		return "\n\nThe call's time budget ended it: one call, its retries and their waits included, takes at most the " +
+			"larger of 2 minutes and request_timeout. Raise request_timeout (or lower max_retries) in the provider block " +
+			"if the cluster is slow."
 	}
 	return ""
 }
