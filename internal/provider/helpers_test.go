@@ -464,3 +464,26 @@ func testBadConfigurations(t *testing.T, tests []badConfiguration) {
 		})
 	}
 }
+
+// encodeValue is v, of type typ, as the protocol carries it.
+func encodeValue(tb testing.TB, typ tftypes.Type, v tftypes.Value) *tfprotov6.DynamicValue {
+	tb.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &dv
+}
+
+// createRequest is the ApplyResourceChange that creates a dtcluster_user_sessions_config with p.
+func createRequest(tb testing.TB, ps *protocolServer, p policy) (tftypes.Type, *tfprotov6.ApplyResourceChangeRequest) {
+	tb.Helper()
+	typ, planned := configPlannedState(tb, ps, p, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
+	_, config := configPlannedState(tb, ps, p, tftypes.NewValue(tftypes.String, nil))
+	return typ, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:     "dtcluster_user_sessions_config",
+		PriorState:   encodeValue(tb, typ, tftypes.NewValue(typ, nil)),
+		PlannedState: encodeValue(tb, typ, planned),
+		Config:       encodeValue(tb, typ, config),
+	}
+}

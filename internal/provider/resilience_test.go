@@ -194,21 +194,7 @@ func TestConcurrentReadsAndApplies(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithSessions(500))
 	ps := newProtocolServer(t, srv.URL, srv.Token)
 	want := policy{UserLimit: 6, AdminLimit: 6, Enabled: true, Timeout: 1200}
-	typ, planned := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
-	_, config := configPlannedState(t, ps, want, tftypes.NewValue(tftypes.String, nil))
-	encode := func(v tftypes.Value) *tfprotov6.DynamicValue {
-		dv, err := tfprotov6.NewDynamicValue(typ, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &dv
-	}
-	apply := &tfprotov6.ApplyResourceChangeRequest{
-		TypeName:     "dtcluster_user_sessions_config",
-		PriorState:   encode(tftypes.NewValue(typ, nil)),
-		PlannedState: encode(planned),
-		Config:       encode(config),
-	}
+	_, apply := createRequest(t, ps, want)
 	read := &tfprotov6.ReadDataSourceRequest{
 		TypeName: "dtcluster_user_sessions",
 		Config:   ps.dynamicValue(t, ps.schema.DataSourceSchemas["dtcluster_user_sessions"].ValueType(), map[string]tftypes.Value{}),

@@ -492,19 +492,8 @@ func TestCreateCancelledDuringPut(t *testing.T) {
 	cluster.onPut = cancel
 	ps := newProtocolServer(t, cluster.URL, emulator.DefaultToken)
 	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
-	typ, planned := configPlannedState(t, ps, managed, tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
-	_, config := configPlannedState(t, ps, managed, tftypes.NewValue(tftypes.String, nil))
-	encode := func(v tftypes.Value) *tfprotov6.DynamicValue {
-		dv, err := tfprotov6.NewDynamicValue(typ, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &dv
-	}
-	resp, err := ps.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: "dtcluster_user_sessions_config", PriorState: encode(tftypes.NewValue(typ, nil)),
-		PlannedState: encode(planned), Config: encode(config),
-	})
+	typ, create := createRequest(t, ps, managed)
+	resp, err := ps.ApplyResourceChange(ctx, create)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,16 +525,9 @@ func TestDestroyNeverRestoresAForbiddenPolicy(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			typ, prior := configState(t, ps, managed, &forbidden, true, cluster.URL)
-			dv := func(v tftypes.Value) *tfprotov6.DynamicValue {
-				d, err := tfprotov6.NewDynamicValue(typ, v)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return &d
-			}
+			null := encodeValue(t, typ, tftypes.NewValue(typ, nil))
 			resp, err := ps.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-				TypeName: "dtcluster_user_sessions_config", PriorState: dv(prior),
-				PlannedState: dv(tftypes.NewValue(typ, nil)), Config: dv(tftypes.NewValue(typ, nil)),
+				TypeName: "dtcluster_user_sessions_config", PriorState: encodeValue(t, typ, prior), PlannedState: null, Config: null,
 			})
 			if err != nil {
 				t.Fatal(err)
