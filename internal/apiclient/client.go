@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
 
 // maxResponseBody bounds a response read into memory (100k sessions are about 40 MB of JSON).
@@ -69,7 +71,7 @@ type Client struct {
 	base           *url.URL
 	previousURLs   []string
 	token          string
-	scrub          scrubber
+	scrub          servertext.Scrubber
 	http           *http.Client
 	userAgent      string
 	requestTimeout time.Duration
@@ -131,7 +133,7 @@ func New(host, token string, cfg Config) (*Client, error) {
 		base:         base,
 		previousURLs: previous,
 		token:        token,
-		scrub:        newScrubber(token),
+		scrub:        servertext.NewScrubber(token),
 		http: &http.Client{
 			Transport: transport,
 			// Never follow a redirect: the Authorization header must not travel to another URL.
@@ -236,13 +238,13 @@ func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt i
 			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil, true)
 		}
 		t := classifyTransport(res.err)
-		return t.retry, c.retry.backoff(attempt), &RequestError{Call: done, Reason: c.scrub.scrub(t.reason), Hint: t.hint, Kind: t.kind, err: res.err}
+		return t.retry, c.retry.backoff(attempt), &RequestError{Call: done, Reason: c.scrub.Show(t.reason, servertext.Value), Hint: t.hint, Kind: t.kind, err: res.err}
 	}
 	e := decodeError(done, res.status, res.body, c.scrub)
 	e.AfterUncertainAttempt = earlierUncertain
 	switch ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); {
 	case res.status >= 300 && res.status < 400:
-		e.Location = c.scrub.scrub(res.header.Get("Location"))
+		e.Location = c.scrub.Show(res.header.Get("Location"), servertext.Short)
 		return false, 0, e
 	case !retryableStatus(res.status):
 		return false, 0, e

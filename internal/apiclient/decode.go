@@ -27,6 +27,8 @@ type field[T any] struct {
 }
 
 // UnmarshalJSONFrom records the member's presence and decodes its value (null leaves the zero).
+// Integers are parsed here from the raw value, which is never copied: a number of megabytes is
+// refused by its length, not converted and then copied into the error.
 func (f *field[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	f.present = true
 	if dec.PeekKind() == 'n' {
@@ -34,8 +36,39 @@ func (f *field[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		_, err := dec.ReadToken()
 		return err
 	}
+	switch v := any(&f.value).(type) {
+	case *int32:
+		n, err := integer(dec, 32)
+		*v = int32(n)
+		return err
+	case *int64:
+		n, err := integer(dec, 64)
+		*v = n
+		return err
+	}
 	return json.UnmarshalDecode(dec, &f.value)
 }
+
+// integer reads an integer of bits bits from dec.
+func integer(dec *jsontext.Decoder, bits int) (int64, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(string(raw[:min(len(raw), 24)]), 10, bits)
+	if err != nil || len(raw) > 24 || raw.Kind() != '0' {
+		return 0, notInteger{bits: bits, value: string(raw[:min(len(raw), 64)])}
+	}
+	return n, nil
+}
+
+// notInteger is a member that is not an integer of its size; value is its start.
+type notInteger struct {
+	bits  int
+	value string
+}
+
+func (e notInteger) Error() string { return fmt.Sprintf("not a valid int%d: %s", e.bits, e.value) }
 
 // require returns the value of a required member, or adds to problems that it (name) is
 // missing or null.
@@ -122,7 +155,7 @@ func decodeUserSessions(body []byte) ([]UserSession, error) {
 	if len(trimmed) == 0 || string(trimmed) == "null" {
 		return []UserSession{}, nil
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(trimmed), decodeOptions)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(trimmed), decodeOptions) // a Buffer is parsed in place, not copied
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
 		return nil, errors.New("the answer is not a JSON array of sessions")
 	}
@@ -171,7 +204,9 @@ func decodeFailure(err error, what string) error {
 	if !errors.As(err, &semantic) {
 		return fmt.Errorf("%s is not valid JSON", what)
 	}
-	member := strings.TrimPrefix(string(semantic.JSONPointer), "/")
+	// A value or a name can be megabytes: only a bounded part of each goes into the text (the
+	// caller shows at most servertext.Value of it, after removing the token from all of it).
+	member := strings.TrimPrefix(string(semantic.JSONPointer[:min(len(semantic.JSONPointer), 4096)]), "/")
 	if _, inSession, ok := strings.Cut(member, "/"); ok && what != "the answer" {
 		member = inSession // "/3/nodeId" within session 3 is its nodeId
 	}
@@ -179,8 +214,16 @@ func decodeFailure(err error, what string) error {
 	if t := semantic.GoType; t != nil && t.Kind() != reflect.Struct {
 		typ = t.String()
 	}
-	if member == "" {
+	var number notInteger
+	switch {
+	case member == "":
 		return fmt.Errorf("%s is not a %s", what, typ)
+	case errors.As(err, &number):
+		return fmt.Errorf("%s: %s is %s", what, strings.ReplaceAll(member, "/", "."), number)
 	}
-	return fmt.Errorf("%s: %s is not a valid %s: %.64s", what, strings.ReplaceAll(member, "/", "."), typ, string(semantic.JSONValue))
+	text := fmt.Sprintf("%s: %s is not a valid %s", what, strings.ReplaceAll(member, "/", "."), typ)
+	if value := semantic.JSONValue[:min(len(semantic.JSONValue), 64)]; len(value) > 0 {
+		text += ": " + string(value)
+	}
+	return errors.New(text)
 }

@@ -8,10 +8,9 @@ import (
 	"strings"
 
 	json "github.com/go-json-experiment/json"
-)
 
-// maxRawBody bounds how much of a body without an error envelope is kept in an APIError.
-const maxRawBody = 512
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
+)
 
 // ConstraintViolation is one entry of the error envelope's constraintViolations.
 type ConstraintViolation struct {
@@ -50,20 +49,17 @@ type APIError struct {
 	Body                 string
 	// Location is the redirect target of a 3xx answer, which the client never follows.
 	Location string
-	// AfterUncertainAttempt is true when an earlier attempt of the same call may have been
-	// carried out by the cluster though its answer never arrived: a 404 of a retried DELETE then
-	// does not mean there was nothing to remove.
+	// AfterUncertainAttempt: an earlier attempt may have been carried out, its answer lost; a
+	// 404 of a retried DELETE then does not mean there was nothing to remove.
 	AfterUncertainAttempt bool
 }
 
-// Call is what both error types say of the call that failed.
+// Call is what both error types say of the call that failed: how many times it was sent, and
+// whether the cluster may have carried it out (OutcomeUnknown).
 type Call struct {
 	Method, Path string
-	// Attempts is how many times the request was sent (more than one when it was retried).
-	Attempts int
-	// Uncertain is true when the call may have been carried out by the cluster (see
-	// OutcomeUnknown).
-	Uncertain bool
+	Attempts     int
+	Uncertain    bool
 }
 
 func (c *Call) call() *Call { return c }
@@ -76,11 +72,11 @@ type callError interface {
 
 // Error renders one line: request, status, message, violations, the redirect target and the
 // number of attempts.
-func (e *APIError) Error() string { return e.render(false) }
+func (e *APIError) Error() string { return servertext.Cap(e.render(false), servertext.Whole) }
 
 // Detail renders the error for a person: the server's message, each constraint violation on a
 // line of its own, and what to do for the statuses that have a known remedy.
-func (e *APIError) Detail() string { return e.render(true) }
+func (e *APIError) Detail() string { return servertext.Cap(e.render(true), servertext.Whole) }
 
 func (e *APIError) render(multiline bool) string {
 	var b strings.Builder
@@ -176,32 +172,36 @@ func statusText(method, requestPath string, code int) string {
 }
 
 // decodeError builds the APIError for a non-2xx response from its status and (capped) body. A
-// body with a Dynatrace error envelope yields its message and violations; any other body (HTML
-// from a proxy, plain text, nothing) is kept raw, truncated to a few hundred bytes. Every text is
-// scrubbed of the token after decoding, so no encoding of it survives.
-func decodeError(call Call, status int, body []byte, s scrubber) *APIError {
+// body with a Dynatrace error envelope yields its message and (at most maxViolations)
+// violations; any other body (HTML from a proxy, plain text, nothing) is kept raw. Every text is
+// shown as scrubber.show does, after decoding, so no encoding of the token survives.
+func decodeError(call Call, status int, body []byte, s servertext.Scrubber) *APIError {
 	e := &APIError{Call: call, StatusCode: status}
 	var env errorEnvelope
 	if err := json.Unmarshal(body, &env, decodeOptions); err == nil && env.Error != nil &&
 		(env.Error.Message != "" || len(env.Error.ConstraintViolations) > 0) {
-		e.Message = s.scrub(env.Error.Message)
-		for _, v := range env.Error.ConstraintViolations {
-			v.Path, v.Message = s.scrub(v.Path), s.scrub(v.Message)
+		e.Message = s.Show(env.Error.Message, servertext.Value)
+		for i, v := range env.Error.ConstraintViolations {
+			if i == maxViolations {
+				e.ConstraintViolations = append(e.ConstraintViolations, ConstraintViolation{
+					Message: fmt.Sprintf("…and %d more violations not shown", len(env.Error.ConstraintViolations)-i)})
+				break
+			}
+			v.Path, v.Message, v.ParameterLocation = s.Show(v.Path, servertext.Short), s.Show(v.Message, servertext.Short), s.Show(v.ParameterLocation, servertext.Short)
 			if v.Location != nil {
-				loc := s.scrub(*v.Location)
+				loc := s.Show(*v.Location, servertext.Short)
 				v.Location = &loc
 			}
 			e.ConstraintViolations = append(e.ConstraintViolations, v)
 		}
 		return e
 	}
-	raw := strings.TrimSpace(s.scrub(strings.ToValidUTF8(string(body), "\uFFFD")))
-	if len(raw) > maxRawBody {
-		raw = strings.ToValidUTF8(raw[:maxRawBody], "") + "…(truncated)"
-	}
-	e.Body = raw
+	e.Body = s.Show(strings.TrimSpace(string(body)), servertext.Value)
 	return e
 }
+
+// maxViolations is how many constraint violations an APIError keeps.
+const maxViolations = 20
 
 // RequestError is a call that got no usable answer: the connection failed, timed out, TLS
 // failed, the answer could not be read or decoded, or the context ended. Its text went through

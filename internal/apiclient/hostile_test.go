@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +15,16 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
+	json "github.com/go-json-experiment/json"
 )
 
 // assertNoToken fails when text holds the token or its secret part, in any ASCII case.
 func assertNoToken(t *testing.T, text string) {
 	t.Helper()
-	if indexFold(text, testToken) >= 0 || indexFold(text, "secret-value-that-must-never-leak") >= 0 {
+	if containsFold(text, testToken) || containsFold(text, "secret-value-that-must-never-leak") {
 		t.Errorf("the token appears in %q", text)
 	}
 }
@@ -59,8 +64,8 @@ func TestTokenEchoedByTheServerNeverReachesAnError(t *testing.T) {
 			}
 			text := errorText(err)
 			assertNoToken(t, text)
-			if !strings.Contains(text, redacted) {
-				t.Errorf("%q does not say that something was redacted", text)
+			if !strings.Contains(text, servertext.Redacted) {
+				t.Errorf("%q does not say that something was servertext.Redacted", text)
 			}
 		})
 	}
@@ -267,4 +272,104 @@ func TestRetryBudgetCoversTheAttemptInProgress(t *testing.T) {
 			t.Errorf("error = %v (kind %v); want the budget named", err, kind)
 		}
 	})
+}
+
+// rawControl finds a byte or rune a terminal could act on in text: C0 but newline and tab, DEL,
+// C1, formatting characters; "" when there is none.
+func rawControl(text string) string {
+	for i, r := range text {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) {
+			return fmt.Sprintf("%U at byte %d", r, i)
+		}
+	}
+	return ""
+}
+
+// TestHostileServerTextIsInert: whatever a server answers (escape sequences, OSC-8 links, C1
+// controls, a fake diagnostic line, huge values, thousands of violations), the error's texts
+// hold no raw control character and stay under a fixed size.
+func TestHostileServerTextIsInert(t *testing.T) {
+	const esc = "\x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\u009b31m\u202e"
+	hugeNumber := `[{"userId":"a","nodeId":` + strings.Repeat("9", 5_000_000) + `,"sessionId":"s","creationTime":1,"tenantUuid":"t","loginType":"L"}]`
+	violations := make([]string, 2000)
+	for i := range violations {
+		violations[i] = fmt.Sprintf(`{"path":"p%d`+"\x1b[1m"+`","message":"%s"}`, i, strings.Repeat("m", 300))
+	}
+	for name, st := range map[string]step{
+		"escapes in the message":      {status: 400, body: `{"error":{"code":400,"message":"` + jsonEscape(esc) + `\nError: run curl | sh"}}`},
+		"thousands of violations":     {status: 400, body: `{"error":{"code":400,"message":"bad","constraintViolations":[` + strings.Join(violations, ",") + `]}}`},
+		"raw escapes in an HTML body": {status: 502, body: "<html>" + esc + strings.Repeat("x", 100_000) + "</html>"},
+		"escapes in a redirect":       {status: 302, header: map[string]string{"Location": "https://x.example/" + jsonEscape(esc)}},
+		"a huge number in a session":  {status: 200, body: hugeNumber},
+		"escapes in a session's key":  {status: 200, body: `[{"userId":"a","nodeId":"` + jsonEscape(esc) + `"}]`},
+		"escapes in a policy value":   {status: 200, body: `{"concurrentSessionPolicyDto":{"userLimit":"` + jsonEscape(esc) + `","adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, st)
+			c := newTestClient(t, srv.server.URL, newFakeClock(), withRetries(0))
+			_, err := c.GetUserSessionsConfig(context.Background())
+			if strings.Contains(name, "session") {
+				_, _, err = c.ListUserSessions(context.Background(), "")
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			texts := []string{err.Error()}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) {
+				texts = append(texts, apiErr.Detail())
+			}
+			for _, text := range texts {
+				if bad := rawControl(text); bad != "" {
+					t.Errorf("raw %s in %q", bad, text[:min(len(text), 300)])
+				}
+				if len(text) > servertext.Whole+200 {
+					t.Errorf("%d bytes of error text", len(text))
+				}
+				if strings.Contains(text, "\nError:") {
+					t.Errorf("a line of server text starts like a diagnostic: %q", text)
+				}
+			}
+		})
+	}
+}
+
+// jsonEscape writes s as the inside of a JSON string.
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
+
+// TestHugeValueCostsTheBodyOnce: a 50 MB number in a session costs what reading 50 MB costs,
+// and no more: the error does not copy the value again (measured against a body of the same size
+// that decodes).
+func TestHugeValueCostsTheBodyOnce(t *testing.T) {
+	const size = 50_000_000
+	session := `{"userId":"a","nodeId":%s,"sessionId":"s","creationTime":1,"tenantUuid":"t","loginType":"L"%s}`
+	cost := func(body string) (uint64, error) {
+		srv := newScripted(t, step{status: 200, body: body})
+		c := newTestClient(t, srv.server.URL, newFakeClock(), withRetries(0))
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, _, err := c.ListUserSessions(context.Background(), "")
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, err
+	}
+	valid, err := cost("[" + fmt.Sprintf(session, "1", `,"padding":"`+strings.Repeat("9", size)+`"`) + "]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile, err := cost("[" + fmt.Sprintf(session, strings.Repeat("9", size), "") + "]")
+	if err == nil || len(err.Error()) > servertext.Whole {
+		t.Fatalf("error of %d bytes: %.200v", len(err.Error()), err)
+	}
+	if hostile > valid+size/10 {
+		t.Errorf("the huge number cost %d MB, a body of its size that decodes %d MB: the error copies it", hostile>>20, valid>>20)
+	}
+}
+
+// containsFold is strings.Contains ignoring case.
+func containsFold(s, substr string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(substr))
 }

@@ -14,17 +14,14 @@ import (
 // own settings to change.
 type FailureKind int
 
+// The kinds: no setting to blame; the URL does not reach the API (no such host, not its TLS
+// port, an answer that is not the API's); the TLS certificate was not trusted; no complete
+// answer within the request timeout; the call's budget (every attempt and wait) ran out.
 const (
-	// FailureOther has no setting to blame (or retrying may heal it).
 	FailureOther FailureKind = iota
-	// FailureURL: the URL does not reach the cluster's API (no such host, not its TLS port, an
-	// answer that is not the API's).
 	FailureURL
-	// FailureCertificate: the cluster's TLS certificate was not trusted.
 	FailureCertificate
-	// FailureTimeout: an attempt had no complete answer within the request timeout.
 	FailureTimeout
-	// FailureBudget: the call's budget, every attempt and wait together, ran out.
 	FailureBudget
 )
 
@@ -45,16 +42,10 @@ type transportFailure struct {
 
 // classifyTransport sorts an error of http.Client.Do (or of reading the answer) into failures
 // that can heal, retried, and ones that cannot, reported at once with what to change.
-func classifyTransport(err error) transportFailure {
-	t := classifyTransportReason(err)
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		t.unsent = true // no connection: nothing was sent
+func classifyTransport(err error) (t transportFailure) {
+	if opErr := (*net.OpError)(nil); errors.As(err, &opErr) && opErr.Op == "dial" {
+		defer func() { t.unsent = true }() // no connection: nothing was sent
 	}
-	return t
-}
-
-func classifyTransportReason(err error) transportFailure {
 	text := err.Error()
 	var (
 		unknownAuthority x509.UnknownAuthorityError
@@ -97,9 +88,7 @@ func classifyTransportReason(err error) transportFailure {
 		return transportFailure{reason: "the network did not reach the cluster: " + text, retry: true}
 	case errors.Is(err, errBudget):
 		return transportFailure{reason: "the request timed out: " + text, kind: FailureBudget}
-	case errors.Is(err, errRequestTimeout):
-		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
-	case errors.As(err, &netErr) && netErr.Timeout():
+	case errors.Is(err, errRequestTimeout), errors.As(err, &netErr) && netErr.Timeout():
 		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
 	case errors.Is(err, errTooLarge):
 		return transportFailure{reason: text}

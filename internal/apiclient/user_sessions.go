@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 	json "github.com/go-json-experiment/json"
 )
 
@@ -27,14 +28,14 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 	cfg, err := decodeUserSessionsConfig(body)
 	if err != nil {
 		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
-			Reason: c.scrub.scrub("the cluster's answer is not a complete user sessions configuration: " + err.Error()),
+			Reason: c.scrub.Show("the cluster's answer is not a complete user sessions configuration: "+err.Error(), servertext.Value),
 			Hint:   "no value was changed or stored; the URL may not be the cluster's own", Kind: FailureURL, err: err}
 	}
 	// A policy the API forbids would otherwise reach state, generated configuration and, through
 	// restore_on_destroy, the cluster again.
 	if err := cfg.Validate(); err != nil {
 		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
-			Reason: c.scrub.scrub("the cluster answered a user sessions configuration the API does not allow: " + err.Error()),
+			Reason: c.scrub.Show("the cluster answered a user sessions configuration the API does not allow: "+err.Error(), servertext.Value),
 			Hint: "no value was changed or stored; correct the policy in the Cluster Management Console " +
 				"(or with PUT /clusterConfig/userSessions), then run again", err: err}
 	}
@@ -79,7 +80,7 @@ func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions 
 	sessions, err = decodeUserSessions(body)
 	if err != nil {
 		return nil, 0, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsPath},
-			Reason: c.scrub.scrub("the cluster's answer is not a list of user sessions: " + err.Error()), err: err}
+			Reason: c.scrub.Show("the cluster's answer is not a list of user sessions: "+err.Error(), servertext.Value), err: err}
 	}
 	if userID == "" {
 		return sessions, 0, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
 
 func newEmulatorClient(t *testing.T, srv *emulatortest.Server, token string) *Client {
@@ -196,7 +197,7 @@ func TestErrorBodyWithoutEnvelope(t *testing.T) {
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("error = %v, want an APIError", err)
 	}
-	if !strings.HasPrefix(apiErr.Body, "<html>xxx") || len(apiErr.Body) > maxRawBody+20 || !strings.HasSuffix(apiErr.Body, "(truncated)") {
+	if !strings.HasPrefix(apiErr.Body, "<html>xxx") || len(apiErr.Body) > servertext.Value+40 || !strings.HasSuffix(apiErr.Body, "more bytes not shown)") {
 		t.Errorf("raw body kept as %q (len %d), want it truncated", apiErr.Body[:20], len(apiErr.Body))
 	}
 }
@@ -205,7 +206,7 @@ func TestServerEchoingTheTokenIsRedacted(t *testing.T) {
 	srv := newScripted(t, step{status: 401, body: `{"error":{"code":401,"message":"bad token ` + testToken + `"}}`})
 	_, err := newTestClient(t, srv.server.URL, newFakeClock()).GetUserSessionsConfig(context.Background())
 	if err == nil || strings.Contains(err.Error(), testToken) || !strings.Contains(err.Error(), "[REDACTED]") {
-		t.Errorf("error = %v, want the token redacted", err)
+		t.Errorf("error = %v, want the token servertext.Redacted", err)
 	}
 }
 

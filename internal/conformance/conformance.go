@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
 
 // Outcome of a check.
@@ -113,20 +113,19 @@ type answer struct {
 
 func (a answer) String() string {
 	if a.err != nil {
-		return "no answer: " + a.err.Error()
+		return "no answer: " + servertext.Clean(a.err.Error(), servertext.Value)
 	}
 	return fmt.Sprintf("%d %s", a.status, excerpt(a.body))
 }
 
+// excerpt is the start of a body as the results show it: white space folded, control
+// characters made visible, cut to 100 bytes.
 func excerpt(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 100 {
-		s = s[:100] + "…"
-	}
+	s := strings.Join(strings.Fields(string(b[:min(len(b), 4096)])), " ")
 	if s == "" {
 		return "(no body)"
 	}
-	return s
+	return servertext.Clean(s, 100)
 }
 
 // call sends one request; auth is the Authorization header ("" for none).
@@ -159,7 +158,7 @@ func (r *run) call(method, path string, query url.Values, auth string, body []by
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	// What a server echoes of the token never reaches the printed results.
-	data = []byte(apiclient.RedactToken(r.t.Token, string(data)))
+	data = []byte(servertext.RedactToken(r.t.Token, string(data)))
 	return answer{status: resp.StatusCode, body: data, err: err}
 }
 

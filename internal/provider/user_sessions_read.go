@@ -117,10 +117,12 @@ func (q sessionsQuery) apiUserID() string {
 }
 
 // selectSessions applies the filters the provider owns, leaves out personal data when asked,
-// and sorts (see compareSessions).
-func (q sessionsQuery) selectSessions(sessions []apiclient.UserSession) []apiclient.UserSession {
-	kept := sessions[:0]
-	for _, s := range sessions {
+// and sorts (see compareSessions). It sorts pointers: a session is about a hundred bytes, and
+// sorting the sessions themselves would move them on every swap.
+func (q sessionsQuery) selectSessions(sessions []apiclient.UserSession) []*apiclient.UserSession {
+	kept := make([]*apiclient.UserSession, 0, len(sessions))
+	for i := range sessions {
+		s := &sessions[i]
 		if (q.loginType != nil && s.LoginType != *q.loginType) || (q.tenantUUID != nil && s.TenantUUID != *q.tenantUUID) ||
 			(q.nodeID != nil && int64(s.NodeID) != *q.nodeID) {
 			continue
@@ -139,7 +141,7 @@ func (q sessionsQuery) selectSessions(sessions []apiclient.UserSession) []apicli
 // repeated entry, never swaps places between two reads of the same answer. cmp.Or evaluates all
 // its arguments, so the comparisons come in two steps: most pairs differ in user or creation
 // time, and only the others pay for the rest.
-func compareSessions(a, b apiclient.UserSession) int {
+func compareSessions(a, b *apiclient.UserSession) int {
 	if c := cmp.Or(strings.Compare(a.UserID, b.UserID), cmp.Compare(a.CreationTime, b.CreationTime)); c != 0 {
 		return c
 	}
@@ -175,13 +177,13 @@ func boolInt(b bool) int {
 // the element's writers.
 type stateWriter struct {
 	topNames     []string
-	top          []func(*msgpackWriter, sessionsQuery, []apiclient.UserSession)
+	top          []func(*msgpackWriter, sessionsQuery, []*apiclient.UserSession)
 	sessionNames []string
 	session      []func(*msgpackWriter, *apiclient.UserSession)
 }
 
 // write is the state of q's read, with the selected, sorted sessions, as msgpack.
-func (w *stateWriter) write(q sessionsQuery, sessions []apiclient.UserSession) []byte {
+func (w *stateWriter) write(q sessionsQuery, sessions []*apiclient.UserSession) []byte {
 	// About 330 bytes a session: the nine attribute names (114 bytes) and the values.
 	out := msgpackWriter{buf: make([]byte, 0, 256+len(sessions)*360)}
 	out.mapHeader(len(w.topNames))
@@ -196,7 +198,7 @@ func (w *stateWriter) write(q sessionsQuery, sessions []apiclient.UserSession) [
 			out.mapHeader(len(w.sessionNames))
 			for k, field := range w.sessionNames {
 				out.str(field)
-				w.session[k](&out, &sessions[j])
+				w.session[k](&out, sessions[j])
 			}
 		}
 	}
@@ -205,20 +207,20 @@ func (w *stateWriter) write(q sessionsQuery, sessions []apiclient.UserSession) [
 
 // topWriters write the read's attributes but sessions: the configuration echoed (null where
 // unset), the sessions' count and their count per user.
-var topWriters = map[string]func(*msgpackWriter, sessionsQuery, []apiclient.UserSession){
-	"user_id":     func(w *msgpackWriter, q sessionsQuery, _ []apiclient.UserSession) { w.optionalStr(q.userID) },
-	"login_type":  func(w *msgpackWriter, q sessionsQuery, _ []apiclient.UserSession) { w.optionalStr(q.loginType) },
-	"node_id":     func(w *msgpackWriter, q sessionsQuery, _ []apiclient.UserSession) { w.optionalInt(q.nodeID) },
-	"tenant_uuid": func(w *msgpackWriter, q sessionsQuery, _ []apiclient.UserSession) { w.optionalStr(q.tenantUUID) },
-	"exclude_personal_data": func(w *msgpackWriter, q sessionsQuery, _ []apiclient.UserSession) {
+var topWriters = map[string]func(*msgpackWriter, sessionsQuery, []*apiclient.UserSession){
+	"user_id":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.userID) },
+	"login_type":  func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.loginType) },
+	"node_id":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalInt(q.nodeID) },
+	"tenant_uuid": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.tenantUUID) },
+	"exclude_personal_data": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) {
 		if q.excludePersonalData == nil {
 			w.null()
 			return
 		}
 		w.bool(*q.excludePersonalData)
 	},
-	"session_count": func(w *msgpackWriter, _ sessionsQuery, s []apiclient.UserSession) { w.int(int64(len(s))) },
-	"sessions_per_user": func(w *msgpackWriter, _ sessionsQuery, s []apiclient.UserSession) {
+	"session_count": func(w *msgpackWriter, _ sessionsQuery, s []*apiclient.UserSession) { w.int(int64(len(s))) },
+	"sessions_per_user": func(w *msgpackWriter, _ sessionsQuery, s []*apiclient.UserSession) {
 		users, counts := sessionsPerUser(s)
 		w.mapHeader(len(users))
 		for i, u := range users {
@@ -289,7 +291,7 @@ func writersFor[F any](attributes map[string]tftypes.Type, writers map[string]F)
 }
 
 // sessionsPerUser counts the sorted sessions per user, in user order.
-func sessionsPerUser(sessions []apiclient.UserSession) (users []string, counts []int64) {
+func sessionsPerUser(sessions []*apiclient.UserSession) (users []string, counts []int64) {
 	for i := range sessions {
 		if n := len(users); n > 0 && users[n-1] == sessions[i].UserID {
 			counts[n-1]++

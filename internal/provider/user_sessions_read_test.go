@@ -255,7 +255,7 @@ func TestSortIsTotal(t *testing.T) {
 		change(&s)
 		sessions = append(sessions, s)
 	}
-	render := func(list []apiclient.UserSession) string {
+	render := func(list []*apiclient.UserSession) string {
 		var b strings.Builder
 		for _, s := range list {
 			fmt.Fprintf(&b, "%s/%d/%s/%d/%s/%s/%v/%v;", s.UserID, s.CreationTime, s.SessionID, s.NodeID, s.TenantUUID, s.LoginType,
@@ -299,7 +299,11 @@ func TestMsgPackLargeHeaders(t *testing.T) {
 	sessions[0].Device = &long
 	medium := strings.Repeat("y", 300)
 	sessions[1].IP = &medium
-	v, err := (&tfprotov6.DynamicValue{MsgPack: reader.writer.write(sessionsQuery{}, sessions)}).Unmarshal(typ)
+	pointers := make([]*apiclient.UserSession, n)
+	for i := range sessions {
+		pointers[i] = &sessions[i]
+	}
+	v, err := (&tfprotov6.DynamicValue{MsgPack: reader.writer.write(sessionsQuery{}, pointers)}).Unmarshal(typ)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package apiclient
+package servertext
 
 import (
 	"encoding/base64"
@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// redacted replaces a secret wherever text from a server is shown.
-const redacted = "[REDACTED]"
+// Redacted replaces a secret wherever text from a server is shown.
+const Redacted = "[REDACTED]"
 
-// scrubber removes the API token from text that came from a server (an error message, a
+// Scrubber removes the API token from text that came from a server (an error message, a
 // constraint violation, a raw body excerpt, a redirect Location, a transport error) before that
 // text reaches an error, a diagnostic or a log line. It is the one place where server text
 // becomes client text.
@@ -22,7 +23,7 @@ const redacted = "[REDACTED]"
 // (&#46;). When a decoded form holds the token, that decoded form is shown with the token
 // removed: the reader loses the server's encoding, never the secret. Base64 of the token is
 // removed too. Matching ignores ASCII case, so an upper-cased echo is caught.
-type scrubber struct {
+type Scrubber struct {
 	// secrets are the token and its secret part (the token without its public "dt0c01.<id>."
 	// prefix), longest first.
 	secrets []string
@@ -30,9 +31,9 @@ type scrubber struct {
 	encoded []string
 }
 
-// newScrubber returns a scrubber for token. An empty token scrubs nothing.
-func newScrubber(token string) scrubber {
-	var s scrubber
+// NewScrubber returns a Scrubber for token. An empty token scrubs nothing.
+func NewScrubber(token string) Scrubber {
+	var s Scrubber
 	if token == "" {
 		return s
 	}
@@ -59,8 +60,8 @@ var decoders = []func(string) (string, bool){
 	func(s string) (string, bool) { return html.UnescapeString(s), true },
 }
 
-// scrub returns text without any form of the secrets.
-func (s scrubber) scrub(text string) string {
+// Scrub returns text without any form of the secrets.
+func (s Scrubber) Scrub(text string) string {
 	if len(s.secrets) == 0 || text == "" {
 		return text
 	}
@@ -78,15 +79,15 @@ func (s scrubber) scrub(text string) string {
 		}
 	}
 	for _, secret := range s.secrets {
-		text = replaceFold(text, secret, redacted)
+		text = replaceFold(text, secret, Redacted)
 	}
 	for _, enc := range s.encoded {
-		text = strings.ReplaceAll(text, enc, redacted)
+		text = strings.ReplaceAll(text, enc, Redacted)
 	}
 	return text
 }
 
-func (s scrubber) holdsSecret(text string) bool {
+func (s Scrubber) holdsSecret(text string) bool {
 	for _, secret := range s.secrets {
 		if indexFold(text, secret) >= 0 {
 			return true
@@ -104,7 +105,7 @@ func decodeJSONEscapes(text string) (string, bool) {
 	// An escaped quote in text would be double-escaped by the replacer; undo that.
 	quoted = strings.ReplaceAll(quoted, `\\"`, `\"`)
 	var out string
-	if err := json.Unmarshal([]byte(quoted), &out, decodeOptions); err != nil {
+	if err := json.Unmarshal([]byte(quoted), &out, jsontext.AllowInvalidUTF8(true)); err != nil {
 		return text, false
 	}
 	return out, true
@@ -158,6 +159,10 @@ func asciiEqualFold(a, b string) bool {
 	return true
 }
 
-// RedactToken removes token, in every form scrub knows, from text that came from a server, for
-// tools that show server answers outside this client.
-func RedactToken(token, text string) string { return newScrubber(token).scrub(text) }
+// Show is text from a server as a person may see it: without the token in any form, then with
+// its control characters made visible and cut to limit bytes (Clean).
+func (s Scrubber) Show(text string, limit int) string { return Clean(s.Scrub(text), limit) }
+
+// RedactToken removes token, in every form Scrub knows, from text, for tools that read server
+// answers (they Clean what they show).
+func RedactToken(token, text string) string { return NewScrubber(token).Scrub(text) }
