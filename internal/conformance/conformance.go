@@ -62,27 +62,49 @@ type Target struct {
 // Options say what the suite may change.
 type Options struct {
 	// Write allows PUTs: the cluster's own current policy put back, and invalid policies the
-	// API must refuse (the current policy is put back if one is accepted).
+	// API must refuse. Whatever happens (a check fails, the context ends), the policy read at the
+	// start is put back before Run returns and read back to prove it (check X1).
 	Write bool
 	// DeleteUser allows DELETE, for this user only: it ends that user's sessions.
 	DeleteUser string
+	// UnfilteredDelete also sends DELETE /userSessions without a user, to check it is refused
+	// (D1). Only for the emulator: a cluster that did not refuse it might end everyone's sessions.
+	UnfilteredDelete bool
+	// Report, if set, receives each result as soon as its check has run.
+	Report func(Result)
 }
 
-// Run runs every check the options allow and returns the results in order.
+// Run runs every check the options allow and returns the results in order. When ctx ends (an
+// interrupt), the checks stop, and a policy changed by a write is still put back.
 func Run(ctx context.Context, t Target, o Options) []Result {
-	r := &run{ctx: ctx, t: t}
+	r := &run{ctx: ctx, t: t, report: o.Report}
 	r.readChecks()
 	if o.Write {
 		r.writeChecks()
+		r.restoreChecked()
 	} else {
 		r.skip("W*", "PUT checks", "not run: read-only by default (-write to run them)")
 	}
-	if o.DeleteUser != "" {
-		r.deleteChecks(o.DeleteUser)
-	} else {
+	switch {
+	case ctx.Err() != nil:
+		r.skip("D*", "DELETE checks", "not run: interrupted")
+	case o.DeleteUser != "":
+		r.deleteChecks(o.DeleteUser, o.UnfilteredDelete)
+	default:
 		r.skip("D*", "DELETE checks", "not run: no user given (-delete-user to run them)")
 	}
 	return r.results
+}
+
+// Restored reports whether the results say the policy read at the start was put back and read
+// back (X1), where a write was sent; false when a write may have left it changed.
+func Restored(results []Result) bool {
+	for _, r := range results {
+		if r.ID == "X1" {
+			return r.Outcome == Pass
+		}
+	}
+	return true
 }
 
 // Failed counts the failed results.
@@ -99,6 +121,8 @@ func Failed(results []Result) int {
 type run struct {
 	ctx     context.Context
 	t       Target
+	report  func(Result)
+	wrote   bool // a PUT was sent: the policy may have changed
 	results []Result
 	policy  map[string]map[string]json.RawMessage // the cluster's policy as first read
 	raw     []byte                                // its body
@@ -169,11 +193,18 @@ func (r *run) add(id, expect string, documented, ok bool, observed string) {
 	if !ok {
 		outcome = Fail
 	}
-	r.results = append(r.results, Result{ID: id, Expect: expect, Observed: observed, Documented: documented, Outcome: outcome})
+	r.record(Result{ID: id, Expect: expect, Observed: observed, Documented: documented, Outcome: outcome})
+}
+
+func (r *run) record(result Result) {
+	r.results = append(r.results, result)
+	if r.report != nil {
+		r.report(result)
+	}
 }
 
 func (r *run) skip(id, expect, why string) {
-	r.results = append(r.results, Result{ID: id, Expect: expect, Observed: why, Outcome: Skip})
+	r.record(Result{ID: id, Expect: expect, Observed: why, Outcome: Skip})
 }
 
 const (

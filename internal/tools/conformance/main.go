@@ -4,8 +4,10 @@
 // Against a cluster it reads DYNATRACE_CLUSTER_URL (or DT_CLUSTER_URL) and
 // DYNATRACE_CLUSTER_API_TOKEN (or DT_CLUSTER_API_TOKEN) and is read-only unless told otherwise:
 // -write puts the cluster's own current policy back and tries invalid policies the API must
-// refuse; -delete-user ends that one user's sessions. It prints one line per check and exits 1
-// when a check fails.
+// refuse; -delete-user ends that one user's sessions, and never sends a DELETE without it. It
+// prints each check as it runs. On SIGINT or SIGTERM it stops, and a run that wrote puts the
+// original policy back first and reads it back. It exits 1 when a check fails, 3 when the
+// original policy could not be put back (the message names it), 130 after an interrupt.
 package main
 
 import (
@@ -17,7 +19,9 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
@@ -45,7 +49,7 @@ func firstEnv(names ...string) string {
 
 func run() (int, error) {
 	write := flag.Bool("write", false, "also PUT: the cluster's own current policy, and invalid policies it must refuse (the current one is put back)")
-	deleteUser := flag.String("delete-user", "", "also DELETE: end the sessions of this user (and check DELETE without a user is refused)")
+	deleteUser := flag.String("delete-user", "", "also DELETE: end the sessions of this user (no DELETE without a user is ever sent to a cluster)")
 	caFile := flag.String("ca-file", "", "PEM file of a private CA that issued the cluster's certificate")
 	flag.Parse()
 
@@ -76,7 +80,7 @@ func run() (int, error) {
 		}
 		defer srv.Close()
 		host, token = srv.URL, emulator.DefaultToken
-		opts = conformance.Options{Write: true, DeleteUser: "jane.doe"}
+		opts = conformance.Options{Write: true, DeleteUser: "jane.doe", UnfilteredDelete: true}
 		fmt.Printf("No DYNATRACE_CLUSTER_URL: checking a fresh emulator at %s (writes and a DELETE included)\n", srv.URL)
 	} else if token == "" {
 		return 0, errors.New("DYNATRACE_CLUSTER_URL is set but DYNATRACE_CLUSTER_API_TOKEN is not")
@@ -91,13 +95,20 @@ func run() (int, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 	fmt.Printf("Cluster API v2 at %s\n\n", base)
-	results := conformance.Run(context.Background(), target, opts)
-	for _, r := range results {
-		fmt.Println(r)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts.Report = func(r conformance.Result) { fmt.Println(r) }
+	results := conformance.Run(ctx, target, opts)
 	failed := conformance.Failed(results)
 	fmt.Printf("\n%d passed, %d failed, %d skipped\n", count(results, conformance.Pass), failed, count(results, conformance.Skip))
-	if failed > 0 {
+	switch {
+	case !conformance.Restored(results):
+		fmt.Fprintln(os.Stderr, "conformance: the cluster's original policy could NOT be put back; put it back by hand: see X1 above")
+		return 3, nil
+	case ctx.Err() != nil:
+		fmt.Fprintln(os.Stderr, "conformance: interrupted; the checks above ran, and the policy is as it was")
+		return 130, nil
+	case failed > 0:
 		return 1, nil
 	}
 	return 0, nil
