@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -61,8 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"DYNATRACE_CLUSTER_API_TOKEN. Stops on SIGINT or SIGTERM.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port")
-	token := fs.String("token", emulator.DefaultToken, "API token with full access")
+	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port (an address other machines reach needs -token)")
+	token := fs.String("token", emulator.DefaultToken, "API token with full access (the default is public: set your own when -listen is not loopback)")
 	unscoped := fs.String("unscoped-token", "", "optional valid API token without the ServiceProviderAPI scope: every operation answers it 403")
 	sessions := fs.Int("sessions", 25, "number of seeded user sessions")
 	urlFile := fs.String("url-file", "", "once serving, write the base URL to this file (atomically), so a script can wait for it")
@@ -98,6 +99,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *maxTimeout < 0 || *maxTimeout > math.MaxInt32 {
 		return errors.New("-max-inactivity-timeout must be between 0 and 2147483647")
+	}
+	if *token == emulator.DefaultToken && !loopbackOnly(*listen) {
+		return fmt.Errorf("-listen %s is reachable from other machines, and the default token is public (it is in the "+
+			"provider's documentation): set -token to a secret of your own, such as -token \"$(openssl rand -hex 24)\"", *listen)
 	}
 	opts := []emulator.Option{
 		emulator.WithToken(*token), emulator.WithSessions(*sessions), emulator.WithPutStatus(*putStatus),
@@ -161,15 +166,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// loopbackOnly reports whether the listen address accepts connections from this machine only:
+// a loopback address or localhost (an empty or unspecified host listens on every interface).
+func loopbackOnly(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // writeAtomically writes content to path through a temporary file and a rename, so a reader
-// never sees a partial URL.
+// never sees a partial file. The file is readable by everyone (0644): it holds a URL or a CA
+// certificate, which a CI job running as another user must read; no key is ever written.
 func writeAtomically(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".dtcluster-emulator-url-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".dtcluster-emulator-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.WriteString(content + "\n"); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil { //nolint:gosec // a URL or a CA certificate: meant to be read by others
 		_ = tmp.Close()
 		return err
 	}

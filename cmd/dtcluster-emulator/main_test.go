@@ -5,12 +5,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -291,7 +293,7 @@ func TestURLOfAnUnspecifiedListenAddress(t *testing.T) {
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			urlFile := filepath.Join(t.TempDir(), "url")
-			lines, stop := startRun(t, append(tt.args, "-url-file", urlFile)...)
+			lines, stop := startRun(t, append(tt.args, "-url-file", urlFile, "-token", "dt0c01.CI.a-secret-of-the-job")...)
 			defer stop()
 			first := nextLine(t, lines)
 			var written []byte
@@ -309,4 +311,93 @@ func TestURLOfAnUnspecifiedListenAddress(t *testing.T) {
 			}()
 		})
 	}
+}
+
+// TestDefaultTokenOnlyOnLoopback: listening where other machines reach the emulator needs a
+// token of one's own; the default one is public.
+func TestDefaultTokenOnlyOnLoopback(t *testing.T) {
+	for _, listen := range []string{"0.0.0.0:0", "[::]:0", ":0", "10.1.2.3:8021", "cmc.example.com:8021"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{"-listen", listen}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "set -token to a secret of your own") {
+			t.Errorf("-listen %s with the default token: %v, want a refusal naming -token", listen, err)
+		}
+	}
+	for _, listen := range []string{"127.0.0.1:0", "[::1]:0", "localhost:0"} {
+		lines, stop := startRun(t, "-listen", listen)
+		if first := nextLine(t, lines); !strings.Contains(first, "serving http://") {
+			t.Errorf("-listen %s: %q", listen, first)
+		}
+		go func() {
+			for range lines {
+			}
+		}()
+		stop()
+	}
+}
+
+// TestFilesForOtherUsersAndAConstrainedCA: the URL file and the CA file are readable by others
+// (a CI job running as another user reads them), and the CA can sign only for the names served,
+// with no intermediate.
+func TestFilesForOtherUsersAndAConstrainedCA(t *testing.T) {
+	dir := t.TempDir()
+	urlFile, caFile := filepath.Join(dir, "url"), filepath.Join(dir, "ca.pem")
+	lines, stop := startRun(t, "-tls", "-tls-hosts", "dtcluster-emulator,127.0.0.1", "-url-file", urlFile, "-ca-file", caFile)
+	defer stop()
+	nextLine(t, lines)
+	go func() {
+		for range lines {
+		}
+	}()
+	for i := 0; i < 100; i++ {
+		if _, err := os.Stat(urlFile); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, f := range []string{urlFile, caFile} {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o644 {
+			t.Errorf("%s has mode %o, want 644", filepath.Base(f), mode)
+		}
+	}
+	data, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatal("the CA file holds no PEM")
+	}
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ca.IsCA || !ca.MaxPathLenZero || ca.MaxPathLen != 0 || !ca.PermittedDNSDomainsCritical ||
+		!slices.Equal(ca.PermittedDNSDomains, []string{"dtcluster-emulator"}) || len(ca.PermittedIPRanges) != 1 ||
+		ca.PermittedIPRanges[0].String() != "127.0.0.1/32" {
+		t.Errorf("CA constraints: path length %d (zero %v), DNS %v, IP %v, critical %v",
+			ca.MaxPathLen, ca.MaxPathLenZero, ca.PermittedDNSDomains, ca.PermittedIPRanges, ca.PermittedDNSDomainsCritical)
+	}
+	// The served certificate verifies against the constrained CA for a name it serves.
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	url := strings.TrimSpace(mustRead(t, urlFile))
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(url, "https://"), &tls.Config{RootCAs: pool, ServerName: "dtcluster-emulator", MinVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatalf("the served certificate does not verify for dtcluster-emulator: %v", err)
+	}
+	_ = conn.Close()
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -34,8 +34,11 @@ const (
 	ClusterUUID = "c0a8e5b4-3f1d-4e2a-9b7c-1d2e3f4a5b6c"
 	// MaxLoggedRequests bounds the request log: older entries are dropped.
 	MaxLoggedRequests = 10000
-	// MaxLoggedQuery bounds the query string kept per log entry.
+	// MaxLoggedQuery and MaxLoggedPath bound the query string and the path kept per log entry.
 	MaxLoggedQuery = 256
+	MaxLoggedPath  = 256
+	// MaxLoggedBytes bounds the request log's text in bytes, however long the requests.
+	MaxLoggedBytes = 2 << 20
 	// maxRequestBody bounds a PUT body; maxControlBody bounds a control request's body.
 	maxRequestBody = 1 << 20
 	maxControlBody = 8 << 20
@@ -76,6 +79,7 @@ type Emulator struct {
 	faults          []*Fault
 	chaos           *chaosState
 	requests        []Request
+	requestBytes    int // the text of requests, in bytes
 	unauthenticated uint64
 	nextID          uint64
 }
@@ -171,7 +175,7 @@ func (e *Emulator) Reset() {
 	e.allJSON = nil
 	e.faults = nil
 	e.chaos = nil
-	e.requests = nil
+	e.requests, e.requestBytes = nil, 0
 	e.unauthenticated = 0
 	e.nextID = 0
 }
@@ -202,7 +206,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.serveAPI(w, r)
 		}
 	default:
-		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path+" (Cluster API v2 is served under "+APIBasePath+")", nil)
+		writeError(w, http.StatusNotFound, "Not found: "+truncate(r.URL.Path, MaxLoggedPath)+" (Cluster API v2 is served under "+APIBasePath+")", nil)
 	}
 }
 
@@ -211,7 +215,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer leaves, so a client that has its answer finds the request in the log; a request
 // answered with nothing (a dropped connection) is recorded with status 0 when it ends.
 func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request) {
-	entry := Request{Method: r.Method, Path: r.URL.Path, Query: truncate(r.URL.RawQuery, MaxLoggedQuery)}
+	entry := Request{Method: truncate(r.Method, 16), Path: truncate(r.URL.Path, MaxLoggedPath), Query: truncate(r.URL.RawQuery, MaxLoggedQuery)}
 	logged := false
 	logEntry := func(status int) {
 		if logged {
@@ -293,9 +297,11 @@ func (e *Emulator) Unauthenticated() uint64 {
 	return e.unauthenticated
 }
 
+// truncate is s cut to n bytes with a mark, as a copy: a cut of a long request's path must not
+// keep the whole path alive in the log.
 func truncate(s string, n int) string {
 	if len(s) <= n {
-		return s
+		return strings.Clone(s)
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }

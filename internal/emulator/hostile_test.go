@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -164,4 +165,53 @@ func FuzzHandler(f *testing.F) {
 func isAbort(r any) bool {
 	err, ok := r.(error)
 	return ok && errors.Is(err, http.ErrAbortHandler)
+}
+
+// TestRequestLogBoundedInBytes: a flood of requests with long paths keeps the log's text under
+// MaxLoggedBytes and the heap about that, and the printed form of a path with a decoded line
+// break cannot forge a log line.
+func TestRequestLogBoundedInBytes(t *testing.T) {
+	e := New()
+	long := "/api/cluster/v2/" + strings.Repeat("p", 900<<10)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 300 {
+		req := httptest.NewRequest(http.MethodGet, long, nil)
+		req.Header.Set("Authorization", "Api-Token "+DefaultToken)
+		e.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	total := 0
+	for _, r := range e.Requests() {
+		total += len(r.Method) + len(r.Path) + len(r.Query) + len(r.Fault)
+		if len(r.Path) > MaxLoggedPath+len("…") {
+			t.Fatalf("an entry keeps a path of %d bytes", len(r.Path))
+		}
+	}
+	if total > MaxLoggedBytes || len(e.Requests()) != 300 {
+		t.Errorf("%d entries with %d bytes of text, want 300 under %d", len(e.Requests()), total, MaxLoggedBytes)
+	}
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 8<<20 {
+		t.Errorf("300 requests with 900 KiB paths grew the heap by %d MiB", grown>>20)
+	}
+	// Enough small entries to fill the bytes bound before the entries bound.
+	for i := range MaxLoggedRequests {
+		req := httptest.NewRequest(http.MethodGet, "/api/cluster/v2/userSessions?userId="+strings.Repeat("u", 240)+strconv.Itoa(i), nil)
+		req.Header.Set("Authorization", "Api-Token "+DefaultToken)
+		e.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	total = 0
+	for _, r := range e.Requests() {
+		total += len(r.Method) + len(r.Path) + len(r.Query) + len(r.Fault)
+	}
+	if total > MaxLoggedBytes {
+		t.Errorf("the log holds %d bytes of text, want at most %d", total, MaxLoggedBytes)
+	}
+
+	forged := Request{Method: "GET", Path: "/api/cluster/v2/x\n12:00:00.000 DELETE /api/cluster/v2/userSessions -> 200", Status: 404}
+	if s := forged.String(); strings.Contains(s, "\n") || !strings.Contains(s, `\n`) {
+		t.Errorf("the printed entry %q forges a line", s)
+	}
 }

@@ -16,11 +16,13 @@ type Request struct {
 	Fault string `json:"fault,omitempty"`
 }
 
-// String renders the entry on one line: method, path and query, status, fault.
+// String renders the entry on one line: method, path and query, status, fault. The path is
+// decoded (%0A is a line break), so a method, path or query with anything but printable ASCII
+// is written quoted, with escapes: a request cannot forge a line of the log.
 func (r Request) String() string {
-	s := r.Method + " " + r.Path
+	s := printable(r.Method) + " " + printable(r.Path)
 	if r.Query != "" {
-		s += "?" + r.Query
+		s += "?" + printable(r.Query)
 	}
 	if r.Status == 0 {
 		s += " -> connection dropped"
@@ -33,16 +35,37 @@ func (r Request) String() string {
 	return s
 }
 
-// record appends entry to the request log; a full log first drops its oldest tenth.
+// printable is s, or s quoted with Go escapes when it holds anything but printable ASCII.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f || s[i] == '"' {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return s
+}
+
+// size is what an entry holds in text.
+func (r Request) size() int { return len(r.Method) + len(r.Path) + len(r.Query) + len(r.Fault) }
+
+// record appends entry to the request log; a log full in entries (MaxLoggedRequests) or in
+// bytes (MaxLoggedBytes) first drops its oldest tenth, or more until the entry fits.
 func (e *Emulator) record(entry Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.requests) >= MaxLoggedRequests {
-		n := copy(e.requests, e.requests[MaxLoggedRequests/10:])
+	if len(e.requests) >= MaxLoggedRequests || e.requestBytes+entry.size() > MaxLoggedBytes {
+		drop, freed := 0, 0
+		for drop < len(e.requests) && (drop < max(len(e.requests)/10, 1) || e.requestBytes-freed+entry.size() > MaxLoggedBytes) {
+			freed += e.requests[drop].size()
+			drop++
+		}
+		e.requestBytes -= freed
+		n := copy(e.requests, e.requests[drop:])
 		clear(e.requests[n:])
 		e.requests = e.requests[:n]
 	}
 	e.requests = append(e.requests, entry)
+	e.requestBytes += entry.size()
 }
 
 // Requests returns a copy of the request log, oldest first.
@@ -71,5 +94,5 @@ func (e *Emulator) CountRequests(method, path string) int {
 func (e *Emulator) ClearRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.requests = nil
+	e.requests, e.requestBytes = nil, 0
 }

@@ -24,14 +24,32 @@ func SelfSignedTLS(hosts []string) (*tls.Config, []byte, error) {
 		return nil, nil, err
 	}
 	now := time.Now()
+	// The CA can sign nothing but server certificates for the names it serves: no intermediate
+	// CA (path length 0), and name constraints for exactly those names, so trusting its
+	// certificate (ca_certificate, a system store) trusts nothing else.
 	ca := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "dtcluster-emulator CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(1, 0, 0),
-		IsCA:                  true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
+		SerialNumber:                big.NewInt(1),
+		Subject:                     pkix.Name{CommonName: "dtcluster-emulator CA"},
+		NotBefore:                   now.Add(-time.Hour),
+		NotAfter:                    now.AddDate(1, 0, 0),
+		IsCA:                        true,
+		KeyUsage:                    x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:                 []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid:       true,
+		MaxPathLen:                  0,
+		MaxPathLenZero:              true,
+		PermittedDNSDomainsCritical: true,
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			bits := 8 * len(ip.To16())
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			ca.PermittedIPRanges = append(ca.PermittedIPRanges, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+		} else if h != "" {
+			ca.PermittedDNSDomains = append(ca.PermittedDNSDomains, h)
+		}
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
