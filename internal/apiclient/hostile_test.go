@@ -296,13 +296,15 @@ func TestHostileServerTextIsInert(t *testing.T) {
 		violations[i] = fmt.Sprintf(`{"path":"p%d`+"\x1b[1m"+`","message":"%s"}`, i, strings.Repeat("m", 300))
 	}
 	for name, st := range map[string]step{
-		"escapes in the message":      {status: 400, body: `{"error":{"code":400,"message":"` + jsonEscape(esc) + `\nError: run curl | sh"}}`},
-		"thousands of violations":     {status: 400, body: `{"error":{"code":400,"message":"bad","constraintViolations":[` + strings.Join(violations, ",") + `]}}`},
-		"raw escapes in an HTML body": {status: 502, body: "<html>" + esc + strings.Repeat("x", 100_000) + "</html>"},
-		"escapes in a redirect":       {status: 302, header: map[string]string{"Location": "https://x.example/" + jsonEscape(esc)}},
-		"a huge number in a session":  {status: 200, body: hugeNumber},
-		"escapes in a session's key":  {status: 200, body: `[{"userId":"a","nodeId":"` + jsonEscape(esc) + `"}]`},
-		"escapes in a policy value":   {status: 200, body: `{"concurrentSessionPolicyDto":{"userLimit":"` + jsonEscape(esc) + `","adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`},
+		"escapes in the message":         {status: 400, body: `{"error":{"code":400,"message":"` + jsonEscape(esc) + `\nError: run curl | sh"}}`},
+		"thousands of violations":        {status: 400, body: `{"error":{"code":400,"message":"bad","constraintViolations":[` + strings.Join(violations, ",") + `]}}`},
+		"raw escapes in an HTML body":    {status: 502, body: "<html>" + esc + strings.Repeat("x", 100_000) + "</html>"},
+		"escapes in a redirect":          {status: 302, header: map[string]string{"Location": "https://x.example/" + jsonEscape(esc)}},
+		"a huge number in a session":     {status: 200, body: hugeNumber},
+		"escapes in a session's value":   {status: 200, body: `[{"userId":"a","nodeId":"` + jsonEscape(esc) + `"}]`},
+		"escapes in a session's key":     {status: 200, body: `[{"userId":"a","nodeId":{"` + jsonEscape(esc) + `":1}}]`},
+		"raw escapes in a session's key": {status: 200, body: "[{\"userId\":\"a\",\"" + esc + "\":1}]"},
+		"escapes in a policy value":      {status: 200, body: `{"concurrentSessionPolicyDto":{"userLimit":"` + jsonEscape(esc) + `","adminLimit":1},"automaticLogoutDto":{"logoutInactiveUsersEnabled":true,"userInactivityTimeout":5}}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newScripted(t, st)
