@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -25,8 +26,9 @@ type frameworkServer interface {
 }
 
 // dtclusterServer is the provider as Terraform talks to it: the framework's server for every
-// RPC, except the read of dtcluster_user_sessions, which it answers with state it writes as
-// msgpack straight from the sessions (sessionsReader). A read of 100k sessions through the
+// RPC, except the read of the dtcluster_user_sessions data source and the open of the ephemeral
+// resource of the same name, which it answers with a result it writes as msgpack straight from
+// the sessions (sessionsReader). A read of 100k sessions through the
 // framework's values costs seconds and hundreds of MiB (BENCHMARKS.md); the schema, validation
 // and everything else stay the framework's.
 type dtclusterServer struct {
@@ -58,6 +60,11 @@ func NewProtocolServer(version string) func() (tfprotov6.ProviderServer, error) 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", userSessionsTypeName, err)
 		}
+		var eph ephemeral.SchemaResponse
+		NewUserSessionsEphemeralResource().Schema(context.Background(), ephemeral.SchemaRequest{}, &eph)
+		if eph.Diagnostics.HasError() || !eph.Schema.Type().TerraformType(context.Background()).Equal(typ) {
+			return nil, fmt.Errorf("the ephemeral resource %s does not have the data source's shape", userSessionsTypeName)
+		}
 		return &dtclusterServer{frameworkServer: fw, provider: p, sessions: sessions}, nil
 	}
 }
@@ -71,6 +78,20 @@ func (s *dtclusterServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}
 	if state != nil {
 		resp.State = &tfprotov6.DynamicValue{MsgPack: state}
+	}
+	return resp, nil
+}
+
+// OpenEphemeralResource answers dtcluster_user_sessions itself, with the data source's read, and
+// passes every other ephemeral resource on.
+func (s *dtclusterServer) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
+	if req.TypeName != userSessionsTypeName {
+		return s.frameworkServer.OpenEphemeralResource(ctx, req)
+	}
+	result, diags := s.sessions.read(ctx, s.provider.client.Load(), req.Config)
+	resp := &tfprotov6.OpenEphemeralResourceResponse{Diagnostics: toProtocol(diags)}
+	if result != nil {
+		resp.Result = &tfprotov6.DynamicValue{MsgPack: result}
 	}
 	return resp, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -21,10 +22,11 @@ import (
 )
 
 var (
-	_ provider.ProviderWithConfigValidators = (*dtclusterProvider)(nil)
-	_ provider.ProviderWithValidateConfig   = (*dtclusterProvider)(nil)
-	_ provider.ProviderWithActions          = (*dtclusterProvider)(nil)
-	_ provider.ProviderWithListResources    = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithConfigValidators   = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithValidateConfig     = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithActions            = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithListResources      = (*dtclusterProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*dtclusterProvider)(nil)
 )
 
 // Environment variables read when the provider block leaves host or token out; the first set
@@ -201,6 +203,12 @@ func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resourc
 func (p *dtclusterProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewUserSessionsDataSource,
+	}
+}
+
+func (p *dtclusterProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewUserSessionsEphemeralResource,
 	}
 }
 

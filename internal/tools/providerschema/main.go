@@ -44,11 +44,12 @@ func run() error {
 		}
 	}
 	ps := &tfjson.ProviderSchema{
-		ResourceSchemas:         map[string]*tfjson.Schema{},
-		DataSourceSchemas:       map[string]*tfjson.Schema{},
-		ActionSchemas:           map[string]*tfjson.ActionSchema{},
-		ListResourceSchemas:     map[string]*tfjson.Schema{},
-		ResourceIdentitySchemas: map[string]*tfjson.IdentitySchema{},
+		ResourceSchemas:          map[string]*tfjson.Schema{},
+		DataSourceSchemas:        map[string]*tfjson.Schema{},
+		ActionSchemas:            map[string]*tfjson.ActionSchema{},
+		ListResourceSchemas:      map[string]*tfjson.Schema{},
+		EphemeralResourceSchemas: map[string]*tfjson.Schema{},
+		ResourceIdentitySchemas:  map[string]*tfjson.IdentitySchema{},
 	}
 	if ps.ConfigSchema, err = convertSchema(resp.Provider); err != nil {
 		return err
@@ -72,6 +73,11 @@ func run() error {
 	}
 	for name, s := range resp.ListResourceSchemas {
 		if ps.ListResourceSchemas[name], err = convertSchema(s); err != nil {
+			return err
+		}
+	}
+	for name, s := range resp.EphemeralResourceSchemas {
+		if ps.EphemeralResourceSchemas[name], err = convertSchema(s); err != nil {
 			return err
 		}
 	}
