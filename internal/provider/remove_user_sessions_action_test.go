@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,11 +62,13 @@ func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
 	ctx := context.Background()
 
 	s := p.schema.ActionSchemas[actionType]
-	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 1 {
+	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 7 {
 		t.Fatalf("action schema = %+v", s)
 	}
-	if a := s.Schema.Block.Attributes[0]; a.Name != "user_id" || !a.Required || !strings.Contains(a.Description, "Must not be empty") {
-		t.Errorf("user_id attribute = %+v", a)
+	for _, a := range s.Schema.Block.Attributes {
+		if a.Name == "user_id" && (a.Required || !a.Optional || !strings.Contains(a.Description, "Must not be empty")) {
+			t.Errorf("user_id attribute = %+v", a)
+		}
 	}
 	for _, bad := range []struct{ id, want string }{
 		{"", "user_id must not be empty"},
@@ -199,4 +203,183 @@ func TestAccRemoveUserSessionsAction_trigger(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// invokeWith runs the action with the given attributes (the others null).
+func (p *protocolServer) invokeWith(ctx context.Context, tb testing.TB, attrs map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
+	tb.Helper()
+	cfg := p.dynamicValue(tb, p.schema.ActionSchemas[actionType].Schema.ValueType(), attrs)
+	stream, err := p.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{ActionType: actionType, Config: cfg})
+	if err != nil {
+		tb.Fatalf("InvokeAction: %v", err)
+	}
+	var progress []string
+	var diags []*tfprotov6.Diagnostic
+	for ev := range stream.Events {
+		switch e := ev.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			progress = append(progress, e.Message)
+		case tfprotov6.CompletedInvokeActionEventType:
+			diags = e.Diagnostics
+		}
+	}
+	return progress, diags
+}
+
+// incidentCluster is an emulator with a known set of logins: alice (LDAP and LOCAL), bob (LDAP),
+// carol (LOCAL), breakglass (LDAP, node 3), dave (SSO_MANAGED, node 2).
+func incidentCluster(t *testing.T, opts ...emulator.Option) *emulatortest.Server {
+	t.Helper()
+	srv := emulatortest.NewServer(t, append([]emulator.Option{emulator.WithSessions(0)}, opts...)...)
+	if _, err := srv.AddSessions([]emulator.UserSession{
+		{UserID: "alice", LoginType: "LDAP", NodeID: 1}, {UserID: "alice", LoginType: "LOCAL", NodeID: 1},
+		{UserID: "bob", LoginType: "LDAP", NodeID: 1}, {UserID: "carol", LoginType: "LOCAL", NodeID: 1},
+		{UserID: "breakglass", LoginType: "LDAP", NodeID: 3}, {UserID: "dave", LoginType: "SSO_MANAGED", NodeID: 2},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// leftUsers lists the users who still have sessions, sorted.
+func leftUsers(srv *emulatortest.Server) string {
+	var users []string
+	for _, s := range srv.Sessions("") {
+		if !slices.Contains(users, s.UserID) {
+			users = append(users, s.UserID)
+		}
+	}
+	slices.Sort(users)
+	return strings.Join(users, ",")
+}
+
+func stringSet(values ...string) tftypes.Value {
+	elems := make([]tftypes.Value, len(values))
+	for i, v := range values {
+		elems[i] = tftypes.NewValue(tftypes.String, v)
+	}
+	return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
+}
+
+// TestActionProtocolSelections: each way of selecting ends exactly the selected users' sessions
+// (all of them, of every login type), never an excepted user's, and reports each user.
+func TestActionProtocolSelections(t *testing.T) {
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	for _, tt := range []struct {
+		name  string
+		attrs map[string]tftypes.Value
+		left  string
+	}{
+		{"a set of users", map[string]tftypes.Value{"user_ids": stringSet("alice", "carol")}, "bob,breakglass,dave"},
+		{"a set with a user without sessions", map[string]tftypes.Value{"user_ids": stringSet("bob", "nobody")}, "alice,breakglass,carol,dave"},
+		{"every LDAP user but the break-glass admin", map[string]tftypes.Value{"login_type": str("LDAP"), "except_user_ids": stringSet("breakglass")}, "breakglass,carol,dave"},
+		{"a node", map[string]tftypes.Value{"node_id": tftypes.NewValue(tftypes.Number, big.NewFloat(2))}, "alice,bob,breakglass,carol"},
+		{"every user but two", map[string]tftypes.Value{"all_users": tftypes.NewValue(tftypes.Bool, true), "except_user_ids": stringSet("breakglass", "carol")}, "breakglass,carol"},
+		{"one user, the old way", map[string]tftypes.Value{"user_id": str("dave")}, "alice,bob,breakglass,carol"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := incidentCluster(t)
+			p := newProtocolServer(t, srv.URL, srv.Token)
+			progress, diags := p.invokeWith(context.Background(), t, tt.attrs)
+			if hasError(diags) {
+				t.Fatalf("invoke: %s", diagText(diags))
+			}
+			if got := leftUsers(srv); got != tt.left {
+				t.Errorf("users with sessions left: %s, want %s (progress %q)", got, tt.left, progress)
+			}
+			if deletes := srv.CountRequests("DELETE", "/userSessions"); deletes == 0 {
+				t.Error("no DELETE was sent")
+			}
+			if gets := srv.CountRequests("GET", "/userSessions"); gets != 1 {
+				t.Errorf("%d listings, want one", gets)
+			}
+			text := strings.Join(progress, "\n")
+			for _, s := range srv.Requests() {
+				if s.Method == "DELETE" && !strings.Contains(text, strings.TrimPrefix(s.Query, "userId=")) {
+					t.Errorf("the progress does not name %s:\n%s", s.Query, text)
+				}
+			}
+		})
+	}
+}
+
+// TestActionProtocolBadSelections: a selection that is not exactly one way of selecting someone
+// is refused at validate, naming the attribute, with nothing sent.
+func TestActionProtocolBadSelections(t *testing.T) {
+	srv := incidentCluster(t)
+	p := newProtocolServer(t, srv.URL, srv.Token)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	for name, tt := range map[string]struct {
+		attrs     map[string]tftypes.Value
+		attribute string
+		want      string
+	}{
+		"nothing":                     {map[string]tftypes.Value{}, "", "Select whose sessions end, in exactly one way"},
+		"only an exception":           {map[string]tftypes.Value{"except_user_ids": stringSet("alice")}, "", "Select whose sessions end"},
+		"two ways":                    {map[string]tftypes.Value{"user_id": str("alice"), "user_ids": stringSet("bob")}, "user_ids", "user_id and user_ids both select users"},
+		"users and a filter":          {map[string]tftypes.Value{"user_ids": stringSet("bob"), "login_type": str("LDAP")}, "login_type", "user_ids and the filters"},
+		"all users and a filter":      {map[string]tftypes.Value{"all_users": tftypes.NewValue(tftypes.Bool, true), "node_id": tftypes.NewValue(tftypes.Number, big.NewFloat(1))}, "all_users", "both select users"},
+		"an empty set":                {map[string]tftypes.Value{"user_ids": stringSet()}, "user_ids", "user_ids is empty: it selects nobody"},
+		"all users false alone":       {map[string]tftypes.Value{"all_users": tftypes.NewValue(tftypes.Bool, false)}, "all_users", "all_users = false selects nobody"},
+		"a user listed and excepted":  {map[string]tftypes.Value{"user_ids": stringSet("alice", "bob"), "except_user_ids": stringSet("bob")}, "except_user_ids", `"bob" is both selected and in except_user_ids`},
+		"an empty user id in the set": {map[string]tftypes.Value{"user_ids": stringSet("alice", "")}, "user_ids", "must not be empty"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := p.dynamicValue(t, p.schema.ActionSchemas[actionType].Schema.ValueType(), tt.attrs)
+			resp, err := p.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{ActionType: actionType, Config: cfg})
+			if err != nil || !hasError(resp.Diagnostics) || !strings.Contains(diagText(resp.Diagnostics), tt.want) {
+				t.Fatalf("validate: %v %s; want an error saying %q", err, diagText(resp.Diagnostics), tt.want)
+			}
+			if tt.attribute != "" {
+				if a := resp.Diagnostics[0].Attribute; a == nil || !strings.Contains(a.String(), `"`+tt.attribute+`"`) {
+					t.Errorf("the error names attribute %v, want %s", a, tt.attribute)
+				}
+			}
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("validation sent %d requests", n)
+	}
+}
+
+// TestActionProtocolPartialFailure: when the cluster refuses one user's DELETE, the others are
+// ended and the error names exactly the user left.
+func TestActionProtocolPartialFailure(t *testing.T) {
+	srv := incidentCluster(t)
+	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510}); err != nil {
+		t.Fatal(err)
+	}
+	p := newProtocolServer(t, srv.URL, srv.Token)
+	_, diags := p.invokeWith(context.Background(), t, map[string]tftypes.Value{"all_users": tftypes.NewValue(tftypes.Bool, true)})
+	left := leftUsers(srv)
+	if strings.Contains(left, ",") || left == "" {
+		t.Fatalf("users left: %q, want exactly the one whose DELETE failed", left)
+	}
+	text := diagText(diags)
+	if !hasError(diags) || !strings.Contains(text, "Unable to End the Sessions of 1 user") || !strings.Contains(text, left+": DELETE") ||
+		!strings.Contains(text, "Failed to invalidate sessions") || !strings.Contains(text, "those of the other 4 users were") {
+		t.Errorf("diagnostics %q; want an error naming %s and the cluster's answer", text, left)
+	}
+}
+
+// TestActionProtocolLostAnswers: DELETEs whose answers are lost are retried; the retries' 404s
+// count the sessions the first attempts ended, and every selected user ends without an error.
+func TestActionProtocolLostAnswers(t *testing.T) {
+	srv := incidentCluster(t)
+	proxy := newLossyProxy(t, srv.URL)
+	proxy.dropAnswers("DELETE", "/userSessions", 0, 2)
+	p := newProtocolServer(t, proxy.URL, srv.Token)
+	progress, diags := p.invokeWith(context.Background(), t, map[string]tftypes.Value{
+		"login_type": tftypes.NewValue(tftypes.String, "LDAP"), "except_user_ids": stringSet("breakglass"),
+	})
+	if hasError(diags) {
+		t.Fatalf("invoke: %s", diagText(diags))
+	}
+	if got := leftUsers(srv); got != "breakglass,carol,dave" {
+		t.Errorf("users left: %s", got)
+	}
+	text := strings.Join(progress, "\n")
+	if strings.Count(text, "first answer was lost") != 2 || !strings.Contains(text, "Ended 3 sessions of 2 users") {
+		t.Errorf("progress does not count the sessions the lost answers ended:\n%s", text)
+	}
 }

@@ -4,37 +4,47 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
-var _ resource.ResourceWithConfigure = (*userSessionsRemovalResource)(nil)
+var (
+	_ resource.ResourceWithConfigure      = (*userSessionsRemovalResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*userSessionsRemovalResource)(nil)
+)
 
 // NewUserSessionsRemovalResource returns the dtcluster_user_sessions_removal resource.
 func NewUserSessionsRemovalResource() resource.Resource {
 	return &userSessionsRemovalResource{}
 }
 
-// userSessionsRemovalResource performs the removal of a user's sessions as a resource, for
-// Terraform before 1.14 and OpenTofu, which have no actions. The removal is an event, not an
-// object on the cluster: state records it, and nothing is read back.
+// userSessionsRemovalResource performs the removal of users' sessions as a resource, for
+// Terraform before 1.14 and OpenTofu, which have no actions: the action's selection and the same
+// removal. The removal is an event, not an object on the cluster: state records it, and nothing
+// is read back.
 type userSessionsRemovalResource struct {
 	client *apiclient.Client
 }
 
 type userSessionsRemovalModel struct {
-	ID              types.String `tfsdk:"id"`
-	UserID          types.String `tfsdk:"user_id"`
-	Triggers        types.Map    `tfsdk:"triggers"`
-	RemovedAt       types.String `tfsdk:"removed_at"`
-	SessionsRemoved types.Int64  `tfsdk:"sessions_removed"`
+	selectionModel
+	ID                     types.String `tfsdk:"id"`
+	Triggers               types.Map    `tfsdk:"triggers"`
+	RemovedAt              types.String `tfsdk:"removed_at"`
+	SessionsRemoved        types.Int64  `tfsdk:"sessions_removed"`
+	SessionsRemovedPerUser types.Map    `tfsdk:"sessions_removed_per_user"`
 }
 
 func (r *userSessionsRemovalResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -42,24 +52,40 @@ func (r *userSessionsRemovalResource) Metadata(_ context.Context, req resource.M
 }
 
 func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	d := selectionDescriptions
+	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replaceSet := []planmodifier.Set{setplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Ends every session of a user on the cluster (Cluster API v2 `DELETE /userSessions?userId=`) " +
-			"when created, the same operation as the `dtcluster_remove_user_sessions` action, for Terraform before " +
-			"1.14 and OpenTofu. The removal is an event, not an object on the cluster: state records when it " +
-			"happened and how many sessions ended, refresh does not contact the cluster, and destroy only forgets " +
-			"it. A change of `user_id` or `triggers` replaces the resource, which performs the removal again. A " +
-			"user without sessions is a success.",
+		MarkdownDescription: "Ends the sessions of users on the cluster (Cluster API v2 `DELETE /userSessions?userId=`) " +
+			"when created, with the selection and the removal of the `dtcluster_remove_user_sessions` action, for " +
+			"Terraform before 1.14 and OpenTofu: one user (`user_id`), a set (`user_ids`), every user with a session " +
+			"matching `login_type`, `node_id` and `tenant_uuid`, or every user (`all_users = true`), except " +
+			"`except_user_ids`; exactly one way of selecting, checked by `terraform validate`. The removal is an " +
+			"event, not an object on the cluster: state records when it happened and how many sessions of whom " +
+			"ended, refresh does not contact the cluster, and destroy only forgets it. A change of the selection or " +
+			"of `triggers` replaces the resource, which performs the removal again. A user without sessions is a " +
+			"success; a partial failure ends what it can and fails naming every user it could not end (the resource " +
+			"is then not recorded, and the next apply tries again).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "`<user_id>@<removed_at>`.",
+				MarkdownDescription: "`<user_id>@<removed_at>` for one user, `<n> users@<removed_at>` otherwise.",
 			},
-			"user_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The user whose sessions end (API query parameter `userId`). Must not be empty. Changing it removes again.",
-				Validators:          userIDValidators(),
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"user_id": schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"] + " Changing it removes again.",
+				Validators: userIDValidators(), PlanModifiers: replaceString},
+			"user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"],
+				Validators: userIDSetValidators(), PlanModifiers: replaceSet},
+			"login_type": schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"],
+				Validators: []validator.String{loginTypeValidator{}}, PlanModifiers: replaceString},
+			"node_id": schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"],
+				Validators:    []validator.Number{wholeNumberBetween(0, apiclient.MaxNodeID)},
+				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()}},
+			"tenant_uuid": schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"],
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceString},
+			"all_users": schema.BoolAttribute{Optional: true, MarkdownDescription: d["all_users"],
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()}},
+			"except_user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"],
+				Validators: userIDSetValidators(), PlanModifiers: replaceSet},
 			"triggers": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
@@ -72,7 +98,12 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 			},
 			"sessions_removed": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "How many sessions the user had just before the removal (0 when none).",
+				MarkdownDescription: "How many sessions the removal ended, all users together (0 when none).",
+			},
+			"sessions_removed_per_user": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.Int64Type,
+				MarkdownDescription: "How many sessions of each selected user the removal ended, by user id.",
 			},
 		},
 	}
@@ -80,6 +111,15 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 
 func (r *userSessionsRemovalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks that the selection is exactly one way of selecting someone.
+func (r *userSessionsRemovalResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg userSessionsRemovalModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if !resp.Diagnostics.HasError() {
+		cfg.validate(ctx, &resp.Diagnostics)
+	}
 }
 
 // Create performs the removal and records it.
@@ -93,17 +133,27 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	ended, diags := removeUserSessions(ctx, r.client, plan.UserID.ValueString(), func(msg string) {
-		tflog.Info(ctx, msg)
-	})
+	ended, diags := removeSelected(ctx, r.client, plan.selection(ctx), func(msg string) { tflog.Info(ctx, msg) })
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	at := time.Now().UTC().Format(time.RFC3339)
+	total := 0
+	perUser := map[string]int64{}
+	for user, n := range ended {
+		total += n
+		perUser[user] = int64(n)
+	}
+	perUserValue, diags := types.MapValueFrom(ctx, types.Int64Type, perUser)
+	resp.Diagnostics.Append(diags...)
 	plan.RemovedAt = types.StringValue(at)
-	plan.SessionsRemoved = types.Int64Value(int64(ended))
-	plan.ID = types.StringValue(plan.UserID.ValueString() + "@" + at)
+	plan.SessionsRemoved = types.Int64Value(int64(total))
+	plan.SessionsRemovedPerUser = perUserValue
+	plan.ID = types.StringValue(userCount(len(ended)) + "@" + at)
+	if isSet(plan.UserID) {
+		plan.ID = types.StringValue(plan.UserID.ValueString() + "@" + at)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
