@@ -3,12 +3,12 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"reflect"
 	"io"
-	"sync"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -382,4 +383,148 @@ func TestActionProtocolLostAnswers(t *testing.T) {
 	if strings.Count(text, "first answer was lost") != 2 || !strings.Contains(text, "Ended 3 sessions of 2 users") {
 		t.Errorf("progress does not count the sessions the lost answers ended:\n%s", text)
 	}
+}
+
+// incidentAction is an action with the given config body, triggered once by a terraform_data's
+// creation (how terraform-plugin-testing applies an action).
+func incidentAction(srv *emulatortest.Server, body string) string {
+	return providerBlock(srv) + fmt.Sprintf(`
+action "dtcluster_remove_user_sessions" "incident" {
+  config {
+%s
+  }
+}
+
+resource "terraform_data" "incident" {
+  input = "INC-1"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.dtcluster_remove_user_sessions.incident]
+    }
+  }
+}
+`, body)
+}
+
+// TestAccRemoveUserSessionsAction_selections applies, with the terraform CLI, the action with
+// each way of selecting users, and checks on the cluster who is left.
+func TestAccRemoveUserSessionsAction_selections(t *testing.T) {
+	for _, tt := range []struct{ name, body, left string }{
+		{"a set of users", `user_ids = ["alice", "carol"]`, "bob,breakglass,dave"},
+		{"every LDAP user but the break-glass admin", `login_type = "LDAP"` + "\n" + `except_user_ids = ["breakglass"]`, "breakglass,carol,dave"},
+		{"a node", `node_id = 2`, "alice,bob,breakglass,carol"},
+		{"a tenant nobody is logged in to", `tenant_uuid = "00000000-0000-0000-0000-000000000000"`, "alice,bob,breakglass,carol,dave"},
+		{"every user but two", `all_users = true` + "\n" + `except_user_ids = ["breakglass", "carol"]`, "breakglass,carol"},
+		{"one user", `user_id = "alice"`, "bob,breakglass,carol,dave"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := incidentCluster(t)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+				Steps: []resource.TestStep{{
+					Config: incidentAction(srv, tt.body),
+					PostApplyFunc: func() {
+						if got := leftUsers(srv); got != tt.left {
+							t.Errorf("users with sessions after the action: %s, want %s", got, tt.left)
+						}
+					},
+				}},
+			})
+		})
+	}
+}
+
+// TestAccRemoveUserSessionsAction_partialFailure: one user's DELETE is refused; the apply fails
+// naming that user, and every other selected user's sessions are ended.
+func TestAccRemoveUserSessionsAction_partialFailure(t *testing.T) {
+	srv := incidentCluster(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:      incidentAction(srv, `all_users = true`),
+			ExpectError: words("Unable to End the Sessions of 1 user", "those of the other 4 users were", "HTTP 510 Failed to invalidate sessions"),
+		}},
+	})
+	left := leftUsers(srv)
+	if left == "" || strings.Contains(left, ",") {
+		t.Errorf("users left: %q, want exactly the one whose DELETE failed", left)
+	}
+}
+
+// TestAccRemoveUserSessionsAction_lostAnswers: the answers to two DELETEs are lost; the retries
+// succeed and the apply succeeds with every selected user's sessions ended.
+func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
+	srv := incidentCluster(t)
+	proxy := newLossyProxy(t, srv.URL)
+	proxy.dropAnswers("DELETE", "/userSessions", 0, 2)
+	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "2")
+	config := strings.Replace(incidentAction(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`), providerBlock(srv), block, 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config: config,
+			PostApplyFunc: func() {
+				if got := leftUsers(srv); got != "breakglass,carol,dave" {
+					t.Errorf("users left: %s, want breakglass,carol,dave", got)
+				}
+			},
+		}},
+	})
+	deletes := 0
+	for _, r := range proxy.requests() {
+		if strings.HasPrefix(r, "DELETE") {
+			deletes++
+		}
+	}
+	if deletes != 4 {
+		t.Errorf("%d DELETEs through the proxy, want 4 (2 users, 2 answers lost and retried): %v", deletes, proxy.requests())
+	}
+}
+
+// badSelections are selections refused at validate: none, two at once, an empty set, all_users =
+// false alone, a user both listed and excepted.
+var badSelections = []struct{ name, body, want string }{
+	{"nothing", ``, "Select whose sessions end, in exactly one way"},
+	{"only an exception", `except_user_ids = ["alice"]`, "Select whose sessions end, in exactly one way"},
+	{"two ways", `user_id = "alice"` + "\n" + `login_type = "LDAP"`, "user_id and the filters (login_type, node_id, tenant_uuid) both select users"},
+	{"an empty set", `user_ids = []`, "user_ids is empty: it selects nobody"},
+	{"all users false alone", `all_users = false`, "all_users = false selects nobody"},
+	{"a user listed and excepted", `user_ids = ["alice", "bob"]` + "\n" + `except_user_ids = ["bob"]`, `"bob" is both selected and in except_user_ids`},
+}
+
+// TestAccRemoveUserSessionsAction_badSelections: Terraform refuses each bad selection before it
+// plans, and nothing reaches the cluster.
+func TestAccRemoveUserSessionsAction_badSelections(t *testing.T) {
+	srv := incidentCluster(t)
+	var steps []resource.TestStep
+	for _, tt := range badSelections {
+		steps = append(steps, resource.TestStep{Config: incidentAction(srv, tt.body), ExpectError: selectionError(tt.want)})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps:                    steps,
+	})
+	for _, r := range srv.Requests() {
+		if r.Method == "DELETE" {
+			t.Errorf("a bad selection sent %s %s", r.Method, r.Path)
+		}
+	}
+	if got := leftUsers(srv); got != "alice,bob,breakglass,carol,dave" {
+		t.Errorf("users left: %s", got)
+	}
+}
+
+// selectionError matches a refused selection's summary and then its detail.
+func selectionError(detail string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)(Invalid Selection|No Users Selected).*` + strings.TrimPrefix(words(detail).String(), "(?s)"))
 }

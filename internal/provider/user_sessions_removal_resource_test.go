@@ -153,3 +153,95 @@ func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
 		t.Errorf("%d DELETE requests reached the cluster, want 2 (the lost one and its retry)", n)
 	}
 }
+
+func removalSelection(srv *emulatortest.Server, body string) string {
+	return providerBlock(srv) + fmt.Sprintf(`
+resource "dtcluster_user_sessions_removal" "incident" {
+%s
+  triggers = { ticket = "INC-1" }
+}
+`, body)
+}
+
+// TestAccUserSessionsRemoval_selection: the removal resource takes the action's selection and
+// records what it ended per user; an unchanged configuration ends nothing more.
+func TestAccUserSessionsRemoval_selection(t *testing.T) {
+	srv := incidentCluster(t)
+	const addr = "dtcluster_user_sessions_removal.incident"
+	config := removalSelection(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// alice had an LDAP and a LOCAL session: DELETE ends both.
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("sessions_removed_per_user"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"alice": knownvalue.Int64Exact(2), "bob": knownvalue.Int64Exact(1),
+					})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("sessions_removed"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^2 users@\d{4}-`))),
+				},
+				PostApplyFunc: func() {
+					if got := leftUsers(srv); got != "breakglass,carol,dave" {
+						t.Errorf("users left: %s, want breakglass,carol,dave", got)
+					}
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, err := srv.AddSessions([]emulator.UserSession{{UserID: "bob", LoginType: "LDAP", NodeID: 1}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   config,
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+// TestAccUserSessionsRemoval_badSelections: each bad selection is refused before a plan, naming
+// what is wrong, and nothing reaches the cluster.
+func TestAccUserSessionsRemoval_badSelections(t *testing.T) {
+	srv := incidentCluster(t)
+	var steps []resource.TestStep
+	for _, tt := range badSelections {
+		steps = append(steps, resource.TestStep{Config: removalSelection(srv, tt.body), ExpectError: selectionError(tt.want)})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	for _, r := range srv.Requests() {
+		if r.Method == "DELETE" {
+			t.Errorf("a bad selection sent %s %s", r.Method, r.Path)
+		}
+	}
+	if got := leftUsers(srv); got != "alice,bob,breakglass,carol,dave" {
+		t.Errorf("users left: %s", got)
+	}
+}
+
+// TestCLIRemovalSelectionOpenTofu: OpenTofu has no actions; the removal resource's selection
+// ends every LDAP user's sessions but the break-glass admin's, and a bad selection is refused by
+// tofu validate.
+func TestCLIRemovalSelectionOpenTofu(t *testing.T) {
+	tofu := devharness.OpenTofu(t)
+	c := newCLI(t)
+	c.tf = tofu
+	srv := incidentCluster(t)
+	c.write("main.tf", terraformBlock+removalSelection(srv, `user_ids = ["alice"]`+"\n"+`except_user_ids = ["alice"]`))
+	if out, err := c.run(nil, "validate"); err == nil || !words(`"alice" is both selected and in except_user_ids`).MatchString(out) {
+		t.Errorf("tofu validate accepted a user both listed and excepted: %v\n%s", err, tail(out))
+	}
+	c.write("main.tf", terraformBlock+removalSelection(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`)+`
+output "ended" {
+  value = dtcluster_user_sessions_removal.incident.sessions_removed_per_user
+}
+`)
+	out := c.must("apply", "-auto-approve")
+	if got := leftUsers(srv); got != "breakglass,carol,dave" {
+		t.Errorf("users left after tofu apply: %s, want breakglass,carol,dave", got)
+	}
+	if !words(`"alice" = 2`, `"bob" = 1`).MatchString(out) {
+		t.Errorf("the output does not count what was ended per user:\n%s", tail(out))
+	}
+}
