@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -73,8 +74,10 @@ func TestExamplesValidate(t *testing.T) {
 			}
 		}
 		minor, needs := 11, ""
-		if strings.HasPrefix(dir, filepath.Join("examples", "actions")) {
-			minor, needs = 14, "actions"
+		for _, f := range plain {
+			if data, err := os.ReadFile(f); err == nil && regexp.MustCompile(`(?m)^action "`).Match(data) {
+				minor, needs = 14, "actions"
+			}
 		}
 		if len(plain) > 0 {
 			sets = append(sets, exampleSet{dir, plain, minor, needs, []string{"validate"}})

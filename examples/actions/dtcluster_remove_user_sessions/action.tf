@@ -18,3 +18,13 @@ resource "terraform_data" "offboarding" {
     }
   }
 }
+
+# A selection ends many users' sessions in one invocation: here every user with an LDAP session,
+# except the break-glass admins. The API ends all of a selected user's sessions, LOCAL ones too.
+#   terraform apply -invoke=action.dtcluster_remove_user_sessions.ldap_incident
+action "dtcluster_remove_user_sessions" "ldap_incident" {
+  config {
+    login_type      = "LDAP"
+    except_user_ids = ["breakglass.admin"]
+  }
+}

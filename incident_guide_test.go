@@ -1,0 +1,160 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+)
+
+// The guide "Responding to an incident" (templates/guides/responding-to-an-incident.md.tmpl)
+// runs the folders of examples/incident; these tests run them as the guide says, against an
+// emulator with a known set of logins.
+
+// incidentLogins: alice (LDAP and LOCAL), bob (LDAP), breakglass (LDAP), carol (LOCAL), dave (SSO).
+var incidentLogins = []emulator.UserSession{
+	{UserID: "alice", LoginType: "LDAP", NodeID: 1}, {UserID: "alice", LoginType: "LOCAL", NodeID: 1},
+	{UserID: "bob", LoginType: "LDAP", NodeID: 1}, {UserID: "breakglass", LoginType: "LDAP", NodeID: 3},
+	{UserID: "carol", LoginType: "LOCAL", NodeID: 1}, {UserID: "dave", LoginType: "SSO_MANAGED", NodeID: 2},
+}
+
+type incidentRun struct {
+	t    *testing.T
+	tf   string
+	dir  string
+	env  []string
+	srv  *emulator.Running
+	seen []string // every session id the cluster had
+}
+
+// newIncidentRun copies examples/incident/<folder> into a folder of its own, with tfvars, and
+// points it at a new emulator holding incidentLogins.
+func newIncidentRun(t *testing.T, tf, folder, tfvars string) *incidentRun {
+	t.Helper()
+	env, _ := devOverrides(t)
+	srv := startEmulator(t, emulator.WithSessions(0))
+	added, err := srv.AddSessions(incidentLogins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &incidentRun{t: t, tf: tf, dir: t.TempDir(), srv: srv,
+		env: append(env, "DYNATRACE_CLUSTER_URL="+srv.URL, "DYNATRACE_CLUSTER_API_TOKEN="+emulator.DefaultToken)}
+	for _, s := range added {
+		r.seen = append(r.seen, s.SessionID)
+	}
+	copyTree(t, filepath.Join("examples", "incident", folder), r.dir)
+	writeFile(t, filepath.Join(r.dir, "incident.tfvars"), tfvars)
+	return r
+}
+
+func (r *incidentRun) run(args ...string) string {
+	r.t.Helper()
+	return strings.Join(strings.Fields(terraformIn(r.t, r.tf, r.dir, r.env, append(args, "-var-file=incident.tfvars")...)), " ")
+}
+
+// left lists the users who still have sessions.
+func (r *incidentRun) left() string {
+	var users []string
+	for _, s := range r.srv.Sessions("") {
+		if !slices.Contains(users, s.UserID) {
+			users = append(users, s.UserID)
+		}
+	}
+	slices.Sort(users)
+	return strings.Join(users, ",")
+}
+
+// noSessionStored fails when a session id is in any file the runs left (state, backups, plans).
+func (r *incidentRun) noSessionStored() {
+	r.t.Helper()
+	_ = filepath.WalkDir(r.dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(path, string(filepath.Separator)+".terraform"+string(filepath.Separator)) {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, id := range r.seen {
+			if strings.Contains(string(data), id) {
+				r.t.Errorf("session id %s is in %s", id, filepath.Base(path))
+			}
+		}
+		return nil
+	})
+}
+
+// TestCLIIncidentGuideLDAPCompromise: the plan ends nothing and its check warns; -invoke ends
+// every LDAP user's sessions (alice's LOCAL one too) but the break-glass admin's; the next plan's
+// check passes; no session is stored anywhere.
+func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
+	tf := devharness.Terraform(t)
+	if !devharness.AtLeast(t, tf, 1, 14) {
+		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
+	}
+	r := newIncidentRun(t, tf, "ldap-compromise", `break_glass_admins = ["breakglass"]`+"\n")
+	const warning = "Users other than the break-glass admins still have LDAP sessions"
+	if out := r.run("plan", "-out=review.tfplan"); !strings.Contains(out, warning) {
+		t.Errorf("the plan's check does not warn of the LDAP sessions:\n%s", out)
+	}
+	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
+		t.Fatalf("a plan ended sessions: left %s", got)
+	}
+	out := r.run("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.ldap_users")
+	if got := r.left(); got != "breakglass,carol,dave" {
+		t.Errorf("after the action: %s have sessions, want breakglass,carol,dave\n%s", got, out)
+	}
+	if out := r.run("plan"); strings.Contains(out, warning) || !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the action still warns or plans a change:\n%s", out)
+	}
+	r.noSessionStored()
+}
+
+// TestCLIIncidentGuideOffboarding: -invoke ends the listed users' sessions, of every login type,
+// and the check confirms none of them has one left.
+func TestCLIIncidentGuideOffboarding(t *testing.T) {
+	tf := devharness.Terraform(t)
+	if !devharness.AtLeast(t, tf, 1, 14) {
+		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
+	}
+	r := newIncidentRun(t, tf, "offboarding", `offboarded_users = ["alice", "dave"]`+"\n")
+	const warning = "An offboarded user still has sessions"
+	if out := r.run("plan"); !strings.Contains(out, warning) {
+		t.Errorf("the plan's check does not warn of the offboarded users' sessions:\n%s", out)
+	}
+	r.run("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.offboard")
+	if got := r.left(); got != "bob,breakglass,carol" {
+		t.Errorf("after the action: %s have sessions, want bob,breakglass,carol", got)
+	}
+	if out := r.run("plan"); strings.Contains(out, warning) {
+		t.Errorf("the plan after the action still warns:\n%s", out)
+	}
+	r.noSessionStored()
+}
+
+// TestCLIIncidentGuideOffboardingWithoutActions runs the removal resource's folder with the
+// terraform under test, and with OpenTofu when it is given.
+func TestCLIIncidentGuideOffboardingWithoutActions(t *testing.T) {
+	t.Run("terraform", func(t *testing.T) { offboardingWithoutActions(t, devharness.Terraform(t)) })
+	t.Run("opentofu", func(t *testing.T) { offboardingWithoutActions(t, devharness.OpenTofu(t)) })
+}
+
+func offboardingWithoutActions(t *testing.T, tf string) {
+	r := newIncidentRun(t, tf, "offboarding-opentofu", `offboarded_users = ["alice", "dave"]`+"\n"+`ticket = "OPS-1"`+"\n")
+	const warning = "An offboarded user still has sessions"
+	out := r.run("apply", "-auto-approve")
+	if got := r.left(); got != "bob,breakglass,carol" {
+		t.Errorf("after apply: %s have sessions, want bob,breakglass,carol", got)
+	}
+	if !strings.Contains(out, `"alice" = 2`) || !strings.Contains(out, `"dave" = 1`) || strings.Contains(out, warning) {
+		t.Errorf("apply does not count the ended sessions per user, or its check warns:\n%s", out)
+	}
+	if out := r.run("plan"); strings.Contains(out, warning) || !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after apply warns or plans a change:\n%s", out)
+	}
+	r.noSessionStored()
+}
