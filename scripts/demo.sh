@@ -59,7 +59,7 @@ command -v "$terraform" >/dev/null || fail "$terraform is not on PATH (install T
 command -v go >/dev/null || fail "go is not on PATH (install Go 1.25 or later)"
 
 rm -rf "$work"
-mkdir -p "$work/main" "$work/console"
+mkdir -p "$work/main" "$work/console" "$work/confirm"
 
 say "Building the provider and the emulator"
 # The provider and its CLI configuration (dev_overrides) the way the Go tests make them.
@@ -165,6 +165,35 @@ if ! tf "$work/main" plan -detailed-exitcode >/dev/null; then fail "the plan aft
 [ "$(out "$work/main" user_limit)" = 5 ] || fail "user_limit was not restored"
 note "the cluster is back at 5 sessions per user; the next plan is empty"
 
+say "6. The ephemeral read: a check block sees jane.doe's sessions, and no plan or state keeps them"
+cat >"$work/confirm/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    dtcluster = { source = "dtcluster/dtcluster" }
+  }
+}
+
+provider "dtcluster" {}
+
+ephemeral "dtcluster_user_sessions" "jane" {
+  user_id               = "jane.doe"
+  exclude_personal_data = true
+}
+
+check "jane_has_no_sessions" {
+  assert {
+    condition     = length(ephemeral.dtcluster_user_sessions.jane.sessions) == 0
+    error_message = "jane.doe still has sessions."
+  }
+}
+HCL
+confirm=$(tf "$work/confirm" plan -out="$work/confirm/confirm.tfplan")
+grep -E 'ephemeral\.dtcluster_user_sessions\.jane: Open|still has sessions' <<<"$confirm" || true
+grep -q 'jane.doe still has sessions' <<<"$confirm" || fail "the check on the ephemeral read did not see jane.doe's sessions"
+saved=$("$terraform" -chdir="$work/confirm" show -json confirm.tfplan)
+if grep -q '"session_id"' <<<"$saved"; then fail "the saved plan holds a session"; fi
+note "the check warns while jane.doe has sessions; the saved plan holds none of them (no session_id in terraform show -json)"
+
 # The whole output is captured first: piping it into head could kill terraform with SIGPIPE.
 version_text=$("$terraform" version)
 [[ $version_text =~ v([0-9]+)\.([0-9]+) ]] || fail "cannot read the Terraform version from: $version_text"
@@ -172,7 +201,7 @@ major=${BASH_REMATCH[1]}; minor=${BASH_REMATCH[2]}; version="$major.$minor"
 tool=Terraform
 if [[ $version_text == *OpenTofu* ]]; then tool=OpenTofu; fi
 if [ "$tool" = Terraform ] && { [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }; }; then
-  say "6. End jane.doe's sessions with the dtcluster_remove_user_sessions action ($tool $version)"
+  say "7. End jane.doe's sessions with the dtcluster_remove_user_sessions action ($tool $version)"
   cat >>"$work/main/main.tf" <<'HCL'
 
 action "dtcluster_remove_user_sessions" "offboard" {
@@ -186,7 +215,7 @@ HCL
   grep -iE 'action|ended|ending|listing|complete' <<<"$invoked" | grep -vE '^[a-z_]+ = ' || true
   grep -qE 'Ended [0-9]+ session|has no sessions' <<<"$invoked" || fail "the action did not report the sessions it ended"
 else
-  say "6. End jane.doe's sessions with the dtcluster_user_sessions_removal resource ($tool $version has no actions; Terraform 1.14+ uses the action)"
+  say "7. End jane.doe's sessions with the dtcluster_user_sessions_removal resource ($tool $version has no actions; Terraform 1.14+ uses the action)"
   cat >>"$work/main/main.tf" <<'HCL'
 
 resource "dtcluster_user_sessions_removal" "offboard" {
@@ -205,11 +234,14 @@ tf "$work/main" apply -auto-approve >/dev/null
 left=$(out "$work/main" jane_sessions)
 [ "$left" = 0 ] || fail "jane.doe still has $left session(s)"
 note "the data source now lists 0 sessions for jane.doe (it listed $jane)"
+confirm=$(tf "$work/confirm" plan)
+if grep -q 'still has sessions' <<<"$confirm"; then fail "the check on the ephemeral read still sees jane.doe's sessions"; fi
+note "the check on the ephemeral read passes: jane.doe has no sessions left"
 
-say "7. Clean up"
+say "8. Clean up"
 tf "$work/main" destroy -auto-approve | grep -E 'Destroy complete|Warning: User Sessions' || fail "destroy failed"
 stop_emulator
 if kill -0 "$emulator_pid" 2>/dev/null; then fail "the emulator is still running"; fi
 note "emulator stopped; .work/demo is removed on exit"
 [ "$failed_commands" -eq 0 ] || fail "$failed_commands command(s) failed along the way (see above), though every step passed"
-printf '\nDemo complete: policy applied, sessions listed, drift detected and repaired, a user'"'"'s sessions ended.\n'
+printf '\nDemo complete: policy applied, sessions listed, drift detected and repaired, a user'"'"'s sessions ended and confirmed by the ephemeral read.\n'
