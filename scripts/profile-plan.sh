@@ -3,13 +3,16 @@
 # Terraform itself. Builds Terraform (default v1.14.8) the way ../shared/tools/build-terraform.sh
 # does, plus a hook that writes a CPU profile to $TFPROF_OUT, then plans a data source reading
 # SESSIONS sessions (default 10000) from the emulator, once with the state empty and once with a
-# state already holding them, and prints the top of each profile (cumulative).
+# state already holding them, and prints the top of each profile (cumulative). READ=ephemeral
+# plans a check block reading them through the ephemeral resource instead (no state to hold).
 # The first build takes minutes; the binary is cached beside the plain one.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD_TERRAFORM:-$root/../shared/tools/build-terraform.sh}
 ver=${TERRAFORM_VERSION:-v1.14.8}
 sessions=${SESSIONS:-10000}
+read=${READ:-data}
+case "$read" in data | ephemeral) ;; *) echo "profile-plan: READ must be data or ephemeral, got $read" >&2; exit 1 ;; esac
 [ -f "$build" ] || { echo "profile-plan: $build not found (set BUILD_TERRAFORM)" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -76,16 +79,30 @@ provider "dtcluster" {
   host  = "$url"
   token = "$token"
 }
-data "dtcluster_user_sessions" "all" {}
 EOF
+if [ "$read" = ephemeral ]; then
+  cat >>"$work/plan/main.tf" <<'EOF'
+ephemeral "dtcluster_user_sessions" "all" {}
+check "jane_has_no_sessions" {
+  assert {
+    condition     = length([for s in ephemeral.dtcluster_user_sessions.all.sessions : s if s.user_id == "jane.doe"]) == 0
+    error_message = "jane.doe still has sessions."
+  }
+}
+EOF
+else
+  echo 'data "dtcluster_user_sessions" "all" {}' >>"$work/plan/main.tf"
+fi
 cd "$work/plan"
 export TF_CLI_CONFIG_FILE=$rc TF_IN_AUTOMATION=1
 "$tf" plan -no-color >/dev/null # warm the file cache
-for state in empty holding; do
+states="empty holding"
+if [ "$read" = ephemeral ]; then states=empty; fi
+for state in $states; do
   if [ "$state" = holding ]; then "$tf" apply -auto-approve -no-color >/dev/null; fi
   start=$(date +%s%N)
   TFPROF_OUT="$work/$state.prof" "$tf" plan -no-color >/dev/null
   end=$(date +%s%N)
-  echo "== terraform plan reading $sessions sessions, state $state: $(( (end - start) / 1000000 )) ms"
+  echo "== terraform plan reading $sessions sessions ($read), state $state: $(( (end - start) / 1000000 )) ms"
   go tool pprof -top -cum "$work/$state.prof" 2>/dev/null | sed -n '4,5p;7,40p'
 done

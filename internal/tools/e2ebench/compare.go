@@ -156,6 +156,12 @@ func (b *bench) alternate(label, name, config string, applied bool, baselineEnv 
 // ReadDataSource time the provider logged (terraform-plugin-go's tf_req_duration_ms, from request
 // to response), or 0 when the plan read no data source.
 func (b *bench) readDataSourceTime(env []string, binary, dir string) (time.Duration, error) {
+	return b.rpcTime(env, binary, dir, "ReadDataSource")
+}
+
+// rpcTime runs one more plan in dir with the providers' trace log and returns the time the first
+// rpc call took in the provider (tf_req_duration_ms), or 0 when the plan made no such call.
+func (b *bench) rpcTime(env []string, binary, dir, rpc string) (time.Duration, error) {
 	logPath := filepath.Join(dir, "provider-trace.log")
 	traced := append(append([]string(nil), env...), "TF_LOG_PROVIDER=trace", "TF_LOG_PATH="+logPath)
 	if _, err := b.terraformWith(traced, binary, dir, "plan"); err != nil {
@@ -167,7 +173,7 @@ func (b *bench) readDataSourceTime(env []string, binary, dir string) (time.Durat
 	}
 	_ = os.Remove(logPath)
 	for _, line := range strings.Split(string(data), "\n") {
-		if !strings.Contains(line, "Received downstream response") || !strings.Contains(line, "tf_rpc=ReadDataSource") {
+		if !strings.Contains(line, "Received downstream response") || !strings.Contains(line, "tf_rpc="+rpc) {
 			continue
 		}
 		_, rest, _ := strings.Cut(line, "tf_req_duration_ms=")

@@ -29,8 +29,12 @@ func main() {
 	compareOnly := flag.Bool("compare-only", false, "with -baseline: run only the A/B comparison")
 	clustersOnly := flag.Bool("clusters-only", false, "run only the several-clusters scenario")
 	terraform := flag.String("terraform", "terraform", "the terraform (or tofu) binary to measure")
+	incidentOnly := flag.Bool("incident-only", false, "run only the ephemeral read and the incident action")
+	httpProvider := flag.String("http-provider", "", "a terraform-provider-http binary: the ephemeral read is also compared with data \"http\" + jsondecode")
 	flag.Parse()
-	if err := run(*terraform, *runs, *largeRuns, *baseline, *compareOnly, *clustersOnly); err != nil {
+	o := options{runs: *runs, largeRuns: *largeRuns, baseline: *baseline, compareOnly: *compareOnly, clustersOnly: *clustersOnly,
+		incidentOnly: *incidentOnly, httpProvider: *httpProvider}
+	if err := run(*terraform, o); err != nil {
 		fmt.Fprintln(os.Stderr, "e2ebench:", err)
 		os.Exit(1)
 	}
@@ -44,7 +48,15 @@ type bench struct {
 	env    []string
 }
 
-func run(terraform string, runs, largeRuns int, baseline string, compareOnly, clustersOnly bool) error {
+// options are the command's flags.
+type options struct {
+	runs, largeRuns                         int
+	baseline, httpProvider                  string
+	compareOnly, clustersOnly, incidentOnly bool
+}
+
+func run(terraform string, o options) error {
+	runs, largeRuns, baseline := o.runs, o.largeRuns, o.baseline
 	tf, err := exec.LookPath(terraform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", terraform, err)
@@ -74,11 +86,14 @@ func run(terraform string, runs, largeRuns int, baseline string, compareOnly, cl
 	fmt.Printf("Measured %s with %s and %s; %d runs per figure (%d for 100k sessions), medians.\n\n",
 		time.Now().UTC().Format("2006-01-02"), strings.TrimSpace(strings.SplitN(string(version), "\n", 2)[0]), strings.TrimSpace(string(goVersion)), runs, largeRuns)
 
-	if compareOnly && baseline != "" {
+	if o.compareOnly && baseline != "" {
 		return b.compare(baseline, runs, largeRuns)
 	}
-	if clustersOnly {
+	if o.clustersOnly {
 		return b.clusters(runs)
+	}
+	if o.incidentOnly {
+		return b.incidentPath(runs, o.httpProvider)
 	}
 	if err := b.sizeAndStartup(debugBinary, runs*4); err != nil {
 		return err
@@ -92,12 +107,28 @@ func run(terraform string, runs, largeRuns int, baseline string, compareOnly, cl
 	if err := b.clusters(runs); err != nil {
 		return err
 	}
+	if err := b.incidentPath(runs, o.httpProvider); err != nil {
+		return err
+	}
 	if baseline != "" {
 		if err := b.compare(baseline, runs, largeRuns); err != nil {
 			return err
 		}
 	}
 	return b.apiCalls()
+}
+
+// incidentPath is the ephemeral read and, on a terraform with actions, the incident action.
+func (b *bench) incidentPath(runs int, httpProvider string) error {
+	if err := b.ephemeralRead(runs, httpProvider); err != nil {
+		return err
+	}
+	if !hasActions(b.tf) {
+		fmt.Println("The incident action: not measured (this terraform has no actions; Terraform 1.14 or later has).")
+		fmt.Println()
+		return nil
+	}
+	return b.incident(runs)
 }
 
 // sizeAndStartup reports the binary sizes and the time from exec to the go-plugin handshake line.
