@@ -219,7 +219,7 @@ func decodeFailure(err error, what string) error {
 	case member == "":
 		return fmt.Errorf("%s is not a %s", what, typ)
 	case errors.As(err, &number):
-		return fmt.Errorf("%s: %s is %s", what, strings.ReplaceAll(member, "/", "."), number)
+		return fmt.Errorf("%s: %s is %w", what, strings.ReplaceAll(member, "/", "."), number)
 	}
 	text := fmt.Sprintf("%s: %s is not a valid %s", what, strings.ReplaceAll(member, "/", "."), typ)
 	if value := semantic.JSONValue[:min(len(semantic.JSONValue), 64)]; len(value) > 0 {

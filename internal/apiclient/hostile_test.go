@@ -17,8 +17,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 	json "github.com/go-json-experiment/json"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
 
 // assertNoToken fails when text holds the token or its secret part, in any ASCII case.

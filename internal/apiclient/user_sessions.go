@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 	json "github.com/go-json-experiment/json"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
 
 const (

@@ -18,12 +18,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // lossyProxy forwards every request to a cluster (the emulator) and, for the requests it is

@@ -79,8 +79,8 @@ func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
 			"%s and %s both select users: select in exactly one way.", ways[0], ways[1]))
 		return
 	}
-	listed, _ := m.listedUsers(ctx)
-	excepted, _ := stringsOf(ctx, m.ExceptUserIDs)
+	listed := m.listedUsers(ctx)
+	excepted := stringsOf(ctx, m.ExceptUserIDs)
 	for _, u := range excepted {
 		if slices.Contains(listed, u) {
 			diags.AddAttributeError(path.Root("except_user_ids"), "Invalid Selection", fmt.Sprintf(
@@ -99,32 +99,32 @@ func firstSet(set map[string]bool, names ...string) string {
 	return ""
 }
 
-// listedUsers is user_id or user_ids, when known.
-func (m selectionModel) listedUsers(ctx context.Context) ([]string, bool) {
+// listedUsers is user_id or user_ids, when known (nil otherwise).
+func (m selectionModel) listedUsers(ctx context.Context) []string {
 	if isSet(m.UserID) {
-		return []string{m.UserID.ValueString()}, true
+		return []string{m.UserID.ValueString()}
 	}
 	return stringsOf(ctx, m.UserIDs)
 }
 
-// stringsOf is a known set of strings, sorted; ok false when it is null or not known.
-func stringsOf(ctx context.Context, set types.Set) ([]string, bool) {
+// stringsOf is a known set of strings, sorted; nil when it is null or not known.
+func stringsOf(ctx context.Context, set types.Set) []string {
 	if !isSet(set) {
-		return nil, false
+		return nil
 	}
 	var out []string
 	if set.ElementsAs(ctx, &out, false).HasError() {
-		return nil, false
+		return nil
 	}
 	slices.Sort(out)
-	return out, true
+	return out
 }
 
 // selection is the validated, known selection of m.
 func (m selectionModel) selection(ctx context.Context) selection {
 	var s selection
-	s.users, _ = m.listedUsers(ctx)
-	s.except, _ = stringsOf(ctx, m.ExceptUserIDs)
+	s.users = m.listedUsers(ctx)
+	s.except = stringsOf(ctx, m.ExceptUserIDs)
 	s.all = m.AllUsers.ValueBool()
 	if isSet(m.LoginType) {
 		s.filter.loginType = m.LoginType.ValueStringPointer()
@@ -148,6 +148,14 @@ func (m selectionModel) selection(ctx context.Context) selection {
 // done, one message at a time.
 func removeSelected(ctx context.Context, client *apiclient.Client, sel selection, progress func(string)) (map[string]int, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	byQuery := sel.all || sel.filter.loginType != nil || sel.filter.nodeID != nil || sel.filter.tenantUUID != nil
+	if len(sel.users) == 0 && !byQuery {
+		// Validation refuses a selection of nobody; one arriving empty must never fall through to
+		// "every user" (an empty filter matches every session).
+		diags.AddError("No Users Selected", "The selection reached the provider empty, so nothing was ended. "+
+			"This is a bug in the provider; please report it.")
+		return nil, diags
+	}
 	single := ""
 	if len(sel.users) == 1 && len(sel.except) == 0 {
 		single = sel.users[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"net/http"
 	"os"
 	"regexp"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
@@ -296,7 +298,7 @@ func TestActionProtocolSelections(t *testing.T) {
 			}
 			text := strings.Join(progress, "\n")
 			for _, s := range srv.Requests() {
-				if s.Method == "DELETE" && !strings.Contains(text, strings.TrimPrefix(s.Query, "userId=")) {
+				if s.Method == http.MethodDelete && !strings.Contains(text, strings.TrimPrefix(s.Query, "userId=")) {
 					t.Errorf("the progress does not name %s:\n%s", s.Query, text)
 				}
 			}
@@ -515,7 +517,7 @@ func TestAccRemoveUserSessionsAction_badSelections(t *testing.T) {
 		Steps:                    steps,
 	})
 	for _, r := range srv.Requests() {
-		if r.Method == "DELETE" {
+		if r.Method == http.MethodDelete {
 			t.Errorf("a bad selection sent %s %s", r.Method, r.Path)
 		}
 	}
@@ -527,4 +529,25 @@ func TestAccRemoveUserSessionsAction_badSelections(t *testing.T) {
 // selectionError matches a refused selection's summary and then its detail.
 func selectionError(detail string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)(Invalid Selection|No Users Selected).*` + strings.TrimPrefix(words(detail).String(), "(?s)"))
+}
+
+// TestEmptySelectionNeverMeansEveryone: a selection that reaches removeSelected empty (no users,
+// no filter, all_users unset) is an error with no request sent, never "every user" (an empty
+// filter matches every session).
+func TestEmptySelectionNeverMeansEveryone(t *testing.T) {
+	srv := incidentCluster(t)
+	client, err := apiclient.New(srv.URL, srv.Token, apiclient.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended, diags := removeSelected(context.Background(), client, selection{except: []string{"breakglass"}}, func(string) {})
+	if !diags.HasError() || len(ended) != 0 {
+		t.Fatalf("an empty selection: ended %v, diagnostics %v; want an error and nothing ended", ended, diags)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("an empty selection sent %d requests", n)
+	}
+	if got := leftUsers(srv); got != "alice,bob,breakglass,carol,dave" {
+		t.Errorf("users left: %s", got)
+	}
 }

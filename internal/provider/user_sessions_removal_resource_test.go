@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -211,7 +212,7 @@ func TestAccUserSessionsRemoval_badSelections(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	for _, r := range srv.Requests() {
-		if r.Method == "DELETE" {
+		if r.Method == http.MethodDelete {
 			t.Errorf("a bad selection sent %s %s", r.Method, r.Path)
 		}
 	}

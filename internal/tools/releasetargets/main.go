@@ -39,7 +39,7 @@ func main() {
 }
 
 func run(ctx context.Context, file string) error {
-	data, err := os.ReadFile(file)
+	data, err := os.ReadFile(file) //nolint:gosec // the release configuration the developer names
 	if err != nil {
 		return err
 	}
