@@ -34,29 +34,10 @@ func (p *protocolServer) actionConfig(tb testing.TB, userID string) *tfprotov6.D
 	return p.dynamicValue(tb, s.Schema.ValueType(), map[string]tftypes.Value{"user_id": tftypes.NewValue(tftypes.String, userID)})
 }
 
-// invoke runs the action and returns its progress messages and final diagnostics.
+// invoke runs the action for one user and returns its progress messages and final diagnostics.
 func (p *protocolServer) invoke(ctx context.Context, tb testing.TB, userID string) ([]string, []*tfprotov6.Diagnostic) {
 	tb.Helper()
-	stream, err := p.InvokeAction(ctx, &tfprotov6.InvokeActionRequest{ActionType: actionType, Config: p.actionConfig(tb, userID)})
-	if err != nil {
-		tb.Fatalf("InvokeAction: %v", err)
-	}
-	var progress []string
-	var diags []*tfprotov6.Diagnostic
-	completed := 0
-	for ev := range stream.Events {
-		switch e := ev.Type.(type) {
-		case tfprotov6.ProgressInvokeActionEventType:
-			progress = append(progress, e.Message)
-		case tfprotov6.CompletedInvokeActionEventType:
-			diags = e.Diagnostics
-			completed++
-		}
-	}
-	if completed != 1 {
-		tb.Fatalf("%d completed events, want 1", completed)
-	}
-	return progress, diags
+	return p.invokeWith(ctx, tb, map[string]tftypes.Value{"user_id": tftypes.NewValue(tftypes.String, userID)})
 }
 
 func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
@@ -218,13 +199,18 @@ func (p *protocolServer) invokeWith(ctx context.Context, tb testing.TB, attrs ma
 	}
 	var progress []string
 	var diags []*tfprotov6.Diagnostic
+	completed := 0
 	for ev := range stream.Events {
 		switch e := ev.Type.(type) {
 		case tfprotov6.ProgressInvokeActionEventType:
 			progress = append(progress, e.Message)
 		case tfprotov6.CompletedInvokeActionEventType:
 			diags = e.Diagnostics
+			completed++
 		}
+	}
+	if completed != 1 {
+		tb.Fatalf("%d completed events, want 1", completed)
 	}
 	return progress, diags
 }
