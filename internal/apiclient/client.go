@@ -177,7 +177,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		} else if timedOut(res.err) && ctx.Err() == nil {
 			res.err = fmt.Errorf("%w of %s (%w)", errRequestTimeout, c.requestTimeout, res.err)
 		}
-		retry, wait, failure := c.judge(ctx, call, res, attempt, uncertain)
+		retry, wait, failure := c.judge(ctx, call, res, attempt)
 		uncertain = uncertain || res.uncertain()
 		failure.call().Uncertain = uncertain
 		if !retry || attempt > c.retry.maxRetries || c.clock.Now().Sub(start)+wait >= budget {
@@ -231,7 +231,7 @@ func timedOut(err error) bool {
 
 // judge turns a failed attempt into the error to report, and says whether and after how long it
 // may be retried.
-func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int, earlierUncertain bool) (retry bool, wait time.Duration, failure callError) {
+func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (retry bool, wait time.Duration, failure callError) {
 	done := Call{Method: call.method, Path: call.path, Attempts: attempt}
 	if res.err != nil {
 		if ctx.Err() != nil {
@@ -241,7 +241,6 @@ func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt i
 		return t.retry, c.retry.backoff(attempt), &RequestError{Call: done, Reason: c.scrub.Show(t.reason, servertext.Value), Hint: t.hint, Kind: t.kind, err: res.err}
 	}
 	e := decodeError(done, res.status, res.body, c.scrub)
-	e.AfterUncertainAttempt = earlierUncertain
 	switch ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); {
 	case res.status >= 300 && res.status < 400:
 		e.Location = c.scrub.Show(res.header.Get("Location"), servertext.Short)

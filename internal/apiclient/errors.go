@@ -49,13 +49,12 @@ type APIError struct {
 	Body                 string
 	// Location is the redirect target of a 3xx answer, which the client never follows.
 	Location string
-	// AfterUncertainAttempt: an earlier attempt may have been carried out, its answer lost; a
-	// 404 of a retried DELETE then does not mean there was nothing to remove.
-	AfterUncertainAttempt bool
 }
 
 // Call is what both error types say of the call that failed: how many times it was sent, and
-// whether the cluster may have carried it out (OutcomeUnknown).
+// whether the cluster may have carried it out (OutcomeUnknown). For an answer that is the
+// cluster's own (a 404, say), Uncertain means an earlier attempt may have been carried out, its
+// answer lost.
 type Call struct {
 	Method, Path string
 	Attempts     int

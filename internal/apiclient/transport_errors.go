@@ -90,8 +90,6 @@ func classifyTransport(err error) (t transportFailure) {
 		return transportFailure{reason: "the request timed out: " + text, kind: FailureBudget}
 	case errors.Is(err, errRequestTimeout), errors.As(err, &netErr) && netErr.Timeout():
 		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
-	case errors.Is(err, errTooLarge):
-		return transportFailure{reason: text}
 	}
-	return transportFailure{reason: text}
+	return transportFailure{reason: text} // errTooLarge among others: not retried, no setting to blame
 }

@@ -28,19 +28,24 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 	}
 	cfg, err := decodeUserSessionsConfig(body)
 	if err != nil {
-		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
-			Reason: c.scrub.Show("the cluster's answer is not a complete user sessions configuration: "+err.Error(), servertext.Value),
-			Hint:   "no value was changed or stored; the URL may not be the cluster's own", Kind: FailureURL, err: err}
+		return nil, c.unusableAnswer(userSessionsConfigPath, "the cluster's answer is not a complete user sessions configuration",
+			"no value was changed or stored; the URL may not be the cluster's own", FailureURL, err)
 	}
 	// A policy the API forbids would otherwise reach state, generated configuration and, through
 	// restore_on_destroy, the cluster again.
 	if err := cfg.Validate(); err != nil {
-		return nil, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsConfigPath},
-			Reason: c.scrub.Show("the cluster answered a user sessions configuration the API does not allow: "+err.Error(), servertext.Value),
-			Hint: "no value was changed or stored; correct the policy in the Cluster Management Console " +
-				"(or with PUT /clusterConfig/userSessions), then run again", err: err}
+		return nil, c.unusableAnswer(userSessionsConfigPath, "the cluster answered a user sessions configuration the API does not allow",
+			"no value was changed or stored; correct the policy in the Cluster Management Console "+
+				"(or with PUT /clusterConfig/userSessions), then run again", FailureOther, err)
 	}
 	return cfg, nil
+}
+
+// unusableAnswer is the error of a 2xx answer to GET path that cannot be used: what is wrong
+// (what, then err), shown as all server text is, and what to change (hint, may be "").
+func (c *Client) unusableAnswer(path, what, hint string, kind FailureKind, err error) *RequestError {
+	return &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + path},
+		Reason: c.scrub.Show(what+": "+err.Error(), servertext.Value), Hint: hint, Kind: kind, err: err}
 }
 
 // UpdateUserSessionsConfig replaces the cluster's session policy (PUT
@@ -80,8 +85,7 @@ func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions 
 	}
 	sessions, err = decodeUserSessions(body)
 	if err != nil {
-		return nil, 0, &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + userSessionsPath},
-			Reason: c.scrub.Show("the cluster's answer is not a list of user sessions: "+err.Error(), servertext.Value), err: err}
+		return nil, 0, c.unusableAnswer(userSessionsPath, "the cluster's answer is not a list of user sessions", "", FailureOther, err)
 	}
 	if userID == "" {
 		return sessions, 0, nil
@@ -110,12 +114,10 @@ func (c *Client) RemoveUserSessions(ctx context.Context, userID string) (Removal
 		return Removal{}, errors.New("removing user sessions needs a user id")
 	}
 	_, err := c.do(ctx, http.MethodDelete, userSessionsPath, url.Values{"userId": {userID}}, nil)
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-		if apiErr.AfterUncertainAttempt {
-			return Removal{AfterLostAnswer: true}, nil
-		}
-		return Removal{NoneFound: true}, nil
+	if IsNotFound(err) {
+		// A 404 is not a gateway's answer: the call is uncertain only through an earlier attempt.
+		lost := OutcomeUnknown(err)
+		return Removal{NoneFound: !lost, AfterLostAnswer: lost}, nil
 	}
 	return Removal{}, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -22,6 +23,17 @@ func (loginTypeValidator) Description(context.Context) string {
 
 func (v loginTypeValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
+}
+
+// loginTypesMarkdown lists the login types the API documents (apiclient.LoginTypes) for a
+// description: `LOCAL`, `LDAP`, `SSO_MANAGED` or `DEVOPSTOKEN`.
+func loginTypesMarkdown() string {
+	quoted := make([]string, len(apiclient.LoginTypes))
+	for i, t := range apiclient.LoginTypes {
+		quoted[i] = "`" + t + "`"
+	}
+	last := len(quoted) - 1
+	return strings.Join(quoted[:last], ", ") + " or " + quoted[last]
 }
 
 func (loginTypeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -59,11 +58,6 @@ func NewProtocolServer(version string) func() (tfprotov6.ProviderServer, error) 
 		sessions, err := newSessionsReader(typ)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", userSessionsTypeName, err)
-		}
-		var eph ephemeral.SchemaResponse
-		NewUserSessionsEphemeralResource().Schema(context.Background(), ephemeral.SchemaRequest{}, &eph)
-		if eph.Diagnostics.HasError() || !eph.Schema.Type().TerraformType(context.Background()).Equal(typ) {
-			return nil, fmt.Errorf("the ephemeral resource %s does not have the data source's shape", userSessionsTypeName)
 		}
 		return &dtclusterServer{frameworkServer: fw, provider: p, sessions: sessions}, nil
 	}

@@ -54,8 +54,7 @@ func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
 				"user_ids is empty: it selects nobody. List the users whose sessions end, or leave user_ids out.")
 		}
 	}
-	if filter := firstSet(map[string]bool{"login_type": !m.LoginType.IsNull(), "node_id": !m.NodeID.IsNull(),
-		"tenant_uuid": !m.TenantUUID.IsNull()}, "login_type", "node_id", "tenant_uuid"); filter != "" {
+	if filter := firstFilter(m); filter != "" {
 		ways, attrs = append(ways, "the filters (login_type, node_id, tenant_uuid)"), append(attrs, filter)
 	}
 	switch {
@@ -89,12 +88,15 @@ func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
 	}
 }
 
-// firstSet is the first of names whose value in set is true, or "".
-func firstSet(set map[string]bool, names ...string) string {
-	for _, n := range names {
-		if set[n] {
-			return n
-		}
+// firstFilter names the first filter m sets, in schema order, or is "".
+func firstFilter(m selectionModel) string {
+	switch {
+	case !m.LoginType.IsNull():
+		return "login_type"
+	case !m.NodeID.IsNull():
+		return "node_id"
+	case !m.TenantUUID.IsNull():
+		return "tenant_uuid"
 	}
 	return ""
 }
@@ -174,12 +176,8 @@ func removeSelected(ctx context.Context, client *apiclient.Client, sel selection
 		counts[s.UserID]++
 	}
 	users := sel.users
-	if len(users) == 0 { // the filters, or every user: those with a matching session
-		for _, s := range sel.filter.selectSessions(sessions) {
-			if !slices.Contains(users, s.UserID) {
-				users = append(users, s.UserID)
-			}
-		}
+	if len(users) == 0 { // the filters, or every user: those with a matching session, in user order
+		users, _ = sessionsPerUser(sel.filter.selectSessions(sessions))
 	}
 	users = slices.DeleteFunc(slices.Clone(users), func(u string) bool { return slices.Contains(sel.except, u) })
 	if single == "" {
@@ -293,8 +291,8 @@ var selectionDescriptions = map[string]string{
 	"user_ids": "The users whose sessions end, each with one `DELETE` (at most 4 at a time), after one listing of " +
 		"every session. Each is sent its `DELETE` even without a listed session, so a login after the listing is " +
 		"ended too. Must not be empty.",
-	"login_type": "Select every user who has a session with this login type (`LOCAL`, `LDAP`, `SSO_MANAGED`, " +
-		"`DEVOPSTOKEN`; another value gives a warning). The API ends **all** sessions of a selected user: a user " +
+	"login_type": "Select every user who has a session with this login type (" + loginTypesMarkdown() +
+		"; another value gives a warning). The API ends **all** sessions of a selected user: a user " +
 		"selected by `login_type = \"LDAP\"` also loses any `LOCAL` session. Combinable with `node_id` and `tenant_uuid`.",
 	"node_id": "Select every user who has a session on this cluster node (a whole number from 0 to 2147483647). " +
 		"All sessions of a selected user end, on every node.",

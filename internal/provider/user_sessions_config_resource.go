@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -283,7 +282,7 @@ func (r *userSessionsConfigResource) createOutcomeUnknown(ctx context.Context, m
 
 // errorText is err for a person: an API error as the client renders it, a cancellation named.
 func errorText(err error) string {
-	if errors.Is(err, context.Canceled) || apiclient.IsCancelled(err) {
+	if apiclient.IsCancelled(err) {
 		return "the operation was cancelled (" + err.Error() + ")"
 	}
 	return err.Error()

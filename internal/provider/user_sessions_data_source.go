@@ -48,8 +48,8 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			},
 			"login_type": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Only sessions with this login type: `LOCAL`, `LDAP`, `SSO_MANAGED` or `DEVOPSTOKEN` " +
-					"(the documented values). Another value gives a warning, not an error, as the cluster may report " +
+				MarkdownDescription: "Only sessions with this login type: " + loginTypesMarkdown() +
+					" (the documented values). Another value gives a warning, not an error, as the cluster may report " +
 					"new types. Applied by the provider.",
 				Validators: []validator.String{loginTypeValidator{}},
 			},
@@ -88,7 +88,7 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					"creation_time":           computedInt("When the session was created, in milliseconds since the Unix epoch (`creationTime`)."),
 					"last_accessed_timestamp": computedInt("When the session was last used, in milliseconds since the Unix epoch (`lastAccessedTimestamp`); null when the cluster does not report it."),
 					"tenant_uuid":             computedString("The environment the user logged in to; the cluster's UUID for the Cluster Management Console (`tenantUuid`)."),
-					"login_type":              computedString("How the user logged in: `LOCAL`, `LDAP`, `SSO_MANAGED` or `DEVOPSTOKEN` (`loginType`)."),
+					"login_type":              computedString("How the user logged in: " + loginTypesMarkdown() + " (`loginType`)."),
 					"device":                  computedString("The user's device or browser (`device`); null when not reported."),
 					"ip":                      computedString("The user's IP address (`ip`); null when not reported."),
 				}},

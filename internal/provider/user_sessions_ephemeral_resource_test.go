@@ -1,16 +1,42 @@
 package provider
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
+
+// TestEphemeralResourceHasTheDataSourcesShape: the ephemeral resource's schema, converted from
+// the data source's, has its type, so the one reader (built from the data source's type) decodes
+// the ephemeral resource's configurations and writes results of its shape.
+func TestEphemeralResourceHasTheDataSourcesShape(t *testing.T) {
+	ctx := context.Background()
+	var ds datasource.SchemaResponse
+	NewUserSessionsDataSource().Schema(ctx, datasource.SchemaRequest{}, &ds)
+	var eph ephemeral.SchemaResponse
+	NewUserSessionsEphemeralResource().Schema(ctx, ephemeral.SchemaRequest{}, &eph)
+	if eph.Diagnostics.HasError() {
+		t.Fatalf("the ephemeral resource's schema: %v", eph.Diagnostics)
+	}
+	if got, want := eph.Schema.Type().TerraformType(ctx), ds.Schema.Type().TerraformType(ctx); !got.Equal(want) {
+		t.Errorf("the ephemeral resource's type\n%s\ndiffers from the data source's\n%s", got, want)
+	}
+	for name, attr := range ds.Schema.Attributes {
+		if got := eph.Schema.Attributes[name]; got == nil || got.GetMarkdownDescription() != attr.GetMarkdownDescription() {
+			t.Errorf("the ephemeral resource's %s does not carry the data source's description", name)
+		}
+	}
+}
 
 // ephemeralCheckConfig reads jane.doe's sessions ephemerally in a check block (warning while she
 // has any) and keeps a managed resource, so that there is a state and a plan to look into.

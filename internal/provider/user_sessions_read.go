@@ -158,8 +158,7 @@ func compareSessions(a, b *apiclient.UserSession) int {
 
 // compareOptional orders an absent value before any present one.
 func compareOptional[T cmp.Ordered](a, b *T) int {
-	switch {
-	case a == nil || b == nil:
+	if a == nil || b == nil {
 		return cmp.Compare(boolInt(a != nil), boolInt(b != nil))
 	}
 	return cmp.Compare(*a, *b)

@@ -157,11 +157,9 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Read keeps the recorded removal: there is nothing on the cluster to read.
-func (r *userSessionsRemovalResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state userSessionsRemovalModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+// Read keeps the recorded removal: there is nothing on the cluster to read, and the framework
+// answers with the state it was given unless Read sets another.
+func (r *userSessionsRemovalResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
 // Update is never planned (every configurable attribute requires replacement); it keeps the
