@@ -158,8 +158,8 @@ func removeSelected(ctx context.Context, client *apiclient.Client, sel selection
 			"This is a bug in the provider; please report it.")
 		return nil, diags
 	}
-	single := ""
-	if len(sel.users) == 1 && len(sel.except) == 0 {
+	single := "" // one listed user: except_user_ids cannot name it (validation), so they do not matter
+	if len(sel.users) == 1 {
 		single = sel.users[0]
 		progress(fmt.Sprintf("Listing the sessions of user %q", single))
 	} else {
