@@ -88,7 +88,7 @@ func (r *incidentRun) noSessionStored() {
 	})
 }
 
-// TestCLIIncidentGuideLDAPCompromise: the plan ends nothing and its check warns; -invoke ends
+// TestCLIIncidentGuideLDAPCompromise: a plan and an apply end nothing, and the check warns; -invoke ends
 // every LDAP user's sessions (alice's LOCAL one too) but the break-glass admin's; the next plan's
 // check passes; no session is stored anywhere.
 func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
@@ -103,6 +103,10 @@ func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
 	}
 	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
 		t.Fatalf("a plan ended sessions: left %s", got)
+	}
+	r.run("apply", "-auto-approve") // without -invoke: the guide says it ends nothing
+	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
+		t.Fatalf("an apply without -invoke ended sessions: left %s", got)
 	}
 	out := r.run("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.ldap_users")
 	if got := r.left(); got != "breakglass,carol,dave" {
