@@ -3,24 +3,17 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
 
 // The guide "Responding to an incident" (templates/guides/responding-to-an-incident.md.tmpl)
 // runs the folders of examples/incident; these tests run them as the guide says, against an
 // emulator with a known set of logins.
-
-// incidentLogins: alice (LDAP and LOCAL), bob (LDAP), breakglass (LDAP), carol (LOCAL), dave (SSO).
-var incidentLogins = []emulator.UserSession{
-	{UserID: "alice", LoginType: "LDAP", NodeID: 1}, {UserID: "alice", LoginType: "LOCAL", NodeID: 1},
-	{UserID: "bob", LoginType: "LDAP", NodeID: 1}, {UserID: "breakglass", LoginType: "LDAP", NodeID: 3},
-	{UserID: "carol", LoginType: "LOCAL", NodeID: 1}, {UserID: "dave", LoginType: "SSO_MANAGED", NodeID: 2},
-}
 
 type incidentRun struct {
 	t    *testing.T
@@ -32,12 +25,12 @@ type incidentRun struct {
 }
 
 // newIncidentRun copies examples/incident/<folder> into a folder of its own, with tfvars, and
-// points it at a new emulator holding incidentLogins.
+// points it at a new emulator holding emulatortest.IncidentLogins.
 func newIncidentRun(t *testing.T, tf, folder, tfvars string) *incidentRun {
 	t.Helper()
 	env, _ := devOverrides(t)
 	srv := startEmulator(t, emulator.WithSessions(0))
-	added, err := srv.AddSessions(incidentLogins)
+	added, err := srv.AddSessions(emulatortest.IncidentLogins)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,16 +50,7 @@ func (r *incidentRun) run(args ...string) string {
 }
 
 // left lists the users who still have sessions.
-func (r *incidentRun) left() string {
-	var users []string
-	for _, s := range r.srv.Sessions("") {
-		if !slices.Contains(users, s.UserID) {
-			users = append(users, s.UserID)
-		}
-	}
-	slices.Sort(users)
-	return strings.Join(users, ",")
-}
+func (r *incidentRun) left() string { return emulatortest.UsersLeft(r.srv.Emulator) }
 
 // noSessionStored fails when a session id is in any file the runs left (state, backups, plans).
 func (r *incidentRun) noSessionStored() {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,32 +214,18 @@ func (p *protocolServer) invokeWith(ctx context.Context, tb testing.TB, attrs ma
 	return progress, diags
 }
 
-// incidentCluster is an emulator with a known set of logins: alice (LDAP and LOCAL), bob (LDAP),
-// carol (LOCAL), breakglass (LDAP, node 3), dave (SSO_MANAGED, node 2).
+// incidentCluster is an emulator holding emulatortest.IncidentLogins.
 func incidentCluster(t *testing.T, opts ...emulator.Option) *emulatortest.Server {
 	t.Helper()
 	srv := emulatortest.NewServer(t, append([]emulator.Option{emulator.WithSessions(0)}, opts...)...)
-	if _, err := srv.AddSessions([]emulator.UserSession{
-		{UserID: "alice", LoginType: "LDAP", NodeID: 1}, {UserID: "alice", LoginType: "LOCAL", NodeID: 1},
-		{UserID: "bob", LoginType: "LDAP", NodeID: 1}, {UserID: "carol", LoginType: "LOCAL", NodeID: 1},
-		{UserID: "breakglass", LoginType: "LDAP", NodeID: 3}, {UserID: "dave", LoginType: "SSO_MANAGED", NodeID: 2},
-	}); err != nil {
+	if _, err := srv.AddSessions(emulatortest.IncidentLogins); err != nil {
 		t.Fatal(err)
 	}
 	return srv
 }
 
 // leftUsers lists the users who still have sessions, sorted.
-func leftUsers(srv *emulatortest.Server) string {
-	var users []string
-	for _, s := range srv.Sessions("") {
-		if !slices.Contains(users, s.UserID) {
-			users = append(users, s.UserID)
-		}
-	}
-	slices.Sort(users)
-	return strings.Join(users, ",")
-}
+func leftUsers(srv *emulatortest.Server) string { return emulatortest.UsersLeft(srv.Emulator) }
 
 func stringSet(values ...string) tftypes.Value {
 	elems := make([]tftypes.Value, len(values))

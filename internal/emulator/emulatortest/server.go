@@ -6,6 +6,8 @@ package emulatortest
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
@@ -40,4 +42,23 @@ func serve(t testing.TB, start func(h http.Handler) *httptest.Server, opts []emu
 	ts := start(e)
 	t.Cleanup(ts.Close)
 	return &Server{Emulator: e, URL: ts.URL, Token: e.Token(), HTTP: ts}
+}
+
+// IncidentLogins are the logins the incident tests start from: alice (LDAP and LOCAL), bob
+// (LDAP), carol (LOCAL), breakglass (LDAP, node 3), dave (SSO_MANAGED, node 2). A selection by
+// login type, node or user can be told apart by who is left (UsersLeft).
+var IncidentLogins = []emulator.UserSession{
+	{UserID: "alice", LoginType: "LDAP", NodeID: 1}, {UserID: "alice", LoginType: "LOCAL", NodeID: 1},
+	{UserID: "bob", LoginType: "LDAP", NodeID: 1}, {UserID: "carol", LoginType: "LOCAL", NodeID: 1},
+	{UserID: "breakglass", LoginType: "LDAP", NodeID: 3}, {UserID: "dave", LoginType: "SSO_MANAGED", NodeID: 2},
+}
+
+// UsersLeft lists the users who have a session on e, sorted and comma-separated.
+func UsersLeft(e *emulator.Emulator) string {
+	var users []string
+	for _, s := range e.Sessions("") {
+		users = append(users, s.UserID)
+	}
+	slices.Sort(users)
+	return strings.Join(slices.Compact(users), ",")
 }
