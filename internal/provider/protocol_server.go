@@ -68,12 +68,8 @@ func (s *dtclusterServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	if req.TypeName != userSessionsTypeName {
 		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
-	state, diags := s.sessions.read(ctx, s.provider.client.Load(), req.Config)
-	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: toProtocol(diags)}
-	if state != nil {
-		resp.State = &tfprotov6.DynamicValue{MsgPack: state}
-	}
-	return resp, nil
+	state, diags := s.readSessions(ctx, req.Config)
+	return &tfprotov6.ReadDataSourceResponse{State: state, Diagnostics: diags}, nil
 }
 
 // OpenEphemeralResource answers dtcluster_user_sessions itself, with the data source's read, and
@@ -82,12 +78,17 @@ func (s *dtclusterServer) OpenEphemeralResource(ctx context.Context, req *tfprot
 	if req.TypeName != userSessionsTypeName {
 		return s.frameworkServer.OpenEphemeralResource(ctx, req)
 	}
-	result, diags := s.sessions.read(ctx, s.provider.client.Load(), req.Config)
-	resp := &tfprotov6.OpenEphemeralResourceResponse{Diagnostics: toProtocol(diags)}
-	if result != nil {
-		resp.Result = &tfprotov6.DynamicValue{MsgPack: result}
+	result, diags := s.readSessions(ctx, req.Config)
+	return &tfprotov6.OpenEphemeralResourceResponse{Result: result, Diagnostics: diags}, nil
+}
+
+// readSessions is the one read, for either RPC: the result (nil on an error) and the diagnostics.
+func (s *dtclusterServer) readSessions(ctx context.Context, config *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, []*tfprotov6.Diagnostic) {
+	msgpack, diags := s.sessions.read(ctx, s.provider.client.Load(), config)
+	if msgpack == nil {
+		return nil, toProtocol(diags)
 	}
-	return resp, nil
+	return &tfprotov6.DynamicValue{MsgPack: msgpack}, toProtocol(diags)
 }
 
 // toProtocol converts framework diagnostics (without attribute paths) for a protocol response.
