@@ -241,6 +241,7 @@ func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt i
 		return t.retry, c.retry.backoff(attempt), &RequestError{Call: done, Reason: c.scrub.Show(t.reason, servertext.Value), Hint: t.hint, Kind: t.kind, err: res.err}
 	}
 	e := decodeError(done, res.status, res.body, c.scrub)
+	e.Host = c.ClusterURL()
 	switch ra, ok := parseRetryAfter(res.header.Get("Retry-After"), c.clock.Now()); {
 	case res.status >= 300 && res.status < 400:
 		e.Location = c.scrub.Show(res.header.Get("Location"), servertext.Short)

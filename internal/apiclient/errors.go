@@ -49,6 +49,11 @@ type APIError struct {
 	Body                 string
 	// Location is the redirect target of a 3xx answer, which the client never follows.
 	Location string
+	// Envelope is true when the body was the Dynatrace error envelope: the Cluster API's own
+	// answer, not a proxy's or a web server's.
+	Envelope bool
+	// Host is the cluster URL the call went to, named when the answer does not look like the API.
+	Host string
 }
 
 // Call is what both error types say of the call that failed: how many times it was sent, and
@@ -120,6 +125,10 @@ func (e *APIError) hint() string {
 	case e.Location != "":
 		return fmt.Sprintf("the cluster redirects to %s; redirects are not followed, so the token is never sent to "+
 			"another URL", e.Location)
+	case e.notTheAPI():
+		return fmt.Sprintf("%s does not look like the Cluster API: its 404 is not the API's error envelope (an HTML "+
+			"page or another JSON shape, as from a proxy without the route or a wrong virtual host); "+
+			"the provider calls %s%s, so host must be the cluster's own base URL", e.Host, e.Host, APIBasePath)
 	case e.StatusCode == http.StatusUnauthorized:
 		return "the cluster received no valid API token; " + scopeHint
 	case e.StatusCode == http.StatusForbidden:
@@ -128,6 +137,14 @@ func (e *APIError) hint() string {
 		return "the cluster is being upgraded; try again when the upgrade has finished"
 	}
 	return ""
+}
+
+// notTheAPI reports a 404 that is not the Cluster API's own answer: a body that is not the error
+// envelope (an HTML page, another JSON shape, plain text) says only that the URL has no such
+// page, never that a user has no sessions. An empty body is tolerated as the API's: the API
+// documents no body for its 404, and a proxy or web server answering for a wrong URL sends one.
+func (e *APIError) notTheAPI() bool {
+	return e.StatusCode == http.StatusNotFound && !e.Envelope && e.Body != ""
 }
 
 // scopeHint says what a token needs.
@@ -179,6 +196,7 @@ func decodeError(call Call, status int, body []byte, s servertext.Scrubber) *API
 	var env errorEnvelope
 	if err := json.Unmarshal(body, &env, decodeOptions); err == nil && env.Error != nil &&
 		(env.Error.Message != "" || len(env.Error.ConstraintViolations) > 0) {
+		e.Envelope = true
 		e.Message = s.Show(env.Error.Message, servertext.Value)
 		for i, v := range env.Error.ConstraintViolations {
 			if i == maxViolations {
@@ -239,10 +257,35 @@ func attemptsNote(attempts int) string {
 // IsCancelled reports whether err ended a call because its context was cancelled (Ctrl-C).
 func IsCancelled(err error) bool { return errors.Is(err, context.Canceled) }
 
-// IsNotFound reports whether err is an API answer 404.
+// IsNotFound reports whether err is the Cluster API's own 404: the status with the API's error
+// envelope, or with no body. A 404 with any other body (a proxy's HTML page, another API's JSON)
+// is not: a host that is not the API must never read as "no sessions".
 func IsNotFound(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !apiErr.notTheAPI()
+}
+
+// Transient says whether err is a failure that can heal by itself (throttling, a gateway's or an
+// upgrade's answer, a refused or reset connection, a timeout), after the client's retries gave
+// up; signature names it ("HTTP 503", say) so that a caller sending many calls can tell the same
+// failure repeating from failures of their own.
+func Transient(err error) (signature string, ok bool) {
+	var apiErr *APIError
+	var reqErr *RequestError
+	switch {
+	case IsCancelled(err):
+		return "", false
+	case errors.As(err, &apiErr):
+		return fmt.Sprintf("HTTP %d", apiErr.StatusCode), retryableStatus(apiErr.StatusCode)
+	case errors.As(err, &reqErr) && reqErr.err != nil:
+		t := classifyTransport(reqErr.err)
+		if !t.retry && !errors.Is(reqErr.err, errBudget) {
+			return "", false
+		}
+		reason, _, _ := strings.Cut(t.reason, ":")
+		return reason, true
+	}
+	return "", false
 }
 
 // OutcomeUnknown reports whether a failed call may nevertheless have been carried out by the
@@ -262,7 +305,7 @@ func FailureOf(err error) FailureKind {
 	var apiErr *APIError
 	var reqErr *RequestError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Location != "":
+	case errors.As(err, &apiErr) && (apiErr.Location != "" || apiErr.notTheAPI()):
 		return FailureURL
 	case errors.As(err, &reqErr):
 		return reqErr.Kind

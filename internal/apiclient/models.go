@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // UserSessionsConfig is the cluster's user session policy (Cluster API v2 model
@@ -40,6 +42,21 @@ type UserSession struct {
 	LoginType             string  `json:"loginType"`
 	Device                *string `json:"device,omitempty"`
 	IP                    *string `json:"ip,omitempty"`
+}
+
+// UserKey is the form in which user ids are compared: Unicode NFC. Terraform keeps every string
+// of a configuration in NFC, while a cluster may hold an id decomposed (NFD, as LDAP directories
+// and accounts made on macOS often do); compared byte for byte, "José" in a configuration would
+// not name the cluster's "Jose\u0301". Requests still send an id exactly as the cluster listed it.
+func UserKey(id string) string { return norm.NFC.String(id) }
+
+// SameUser reports whether two user ids name the same user: equal in NFC (see UserKey).
+func SameUser(a, b string) bool { return a == b || UserKey(a) == UserKey(b) }
+
+// NormalizationInvariant reports whether id has one form only (ASCII, say): a filtered request
+// for it cannot miss a session the cluster holds under another normal form.
+func NormalizationInvariant(id string) bool {
+	return norm.NFC.IsNormalString(id) && norm.NFD.IsNormalString(id)
 }
 
 // LoginTypes are the loginType values the API documents; it warns that more may be added, and

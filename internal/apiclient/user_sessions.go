@@ -70,7 +70,8 @@ func (c *Client) UpdateUserSessionsConfig(ctx context.Context, cfg UserSessionsC
 // undocumented, so each that can mean "none" is an empty list: 200 with [] or null, 200 or 204
 // with no body, 404 for a filtered list (a 404 for every user means a wrong path: an error).
 // Sessions of other users in a filtered answer (a proxy that lost userId) are left out and
-// counted in otherUsers.
+// counted in otherUsers; a session is the user's when its id is the same in NFC (SameUser). A 404
+// means "no sessions" only when it is the API's own (IsNotFound).
 func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions []UserSession, otherUsers int, err error) {
 	var query url.Values
 	if userID != "" {
@@ -92,7 +93,7 @@ func (c *Client) ListUserSessions(ctx context.Context, userID string) (sessions 
 	}
 	kept := sessions[:0]
 	for _, s := range sessions {
-		if s.UserID == userID {
+		if SameUser(s.UserID, userID) {
 			kept = append(kept, s)
 		}
 	}
@@ -106,8 +107,8 @@ type Removal struct {
 	NoneFound, AfterLostAnswer bool
 }
 
-// RemoveUserSessions ends every session of userID (DELETE /userSessions?userId=). The API's 404
-// (no sessions) is not an error: Removal says whether there was nothing to end, or whether a
+// RemoveUserSessions ends every session of userID (DELETE /userSessions?userId=), sent exactly as
+// given. The API's own 404 (no sessions, with its error envelope: IsNotFound) is not an error: Removal says whether there was nothing to end, or whether a
 // retry after a lost answer found the sessions already gone.
 func (c *Client) RemoveUserSessions(ctx context.Context, userID string) (Removal, error) {
 	if userID == "" {

@@ -212,7 +212,7 @@ func TestServerEchoingTheTokenIsRedacted(t *testing.T) {
 
 // TestListUserSessionsTolerance: every answer that can mean "no sessions" is an empty list; an
 // unknown loginType passes through; a session without a required field is an error naming it;
-// a 404 for the unfiltered list stays an error.
+// a 404 for the unfiltered list stays an error, and so does a 404 that is not the API's own.
 func TestListUserSessionsTolerance(t *testing.T) {
 	ctx := context.Background()
 	for name, st := range map[string]step{
@@ -221,13 +221,36 @@ func TestListUserSessionsTolerance(t *testing.T) {
 		"200 without body": {status: 200},
 		"204":              {status: 204},
 		"404 envelope":     {status: 404, body: `{"error":{"code":404,"message":"User sessions not found"}}`},
-		"404 HTML":         {status: 404, body: `<html>not found</html>`},
+		"404 without body": {status: 404},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := newScripted(t, st)
 			sessions, _, err := newTestClient(t, srv.server.URL, newFakeClock()).ListUserSessions(ctx, "nobody")
 			if err != nil || sessions == nil || len(sessions) != 0 {
 				t.Errorf("ListUserSessions = %v, %v; want an empty list", sessions, err)
+			}
+		})
+	}
+	// A host that is not the Cluster API (an ingress without the route, a wrong virtual host)
+	// answers 404 to everything: never "no sessions".
+	for name, body := range map[string]string{
+		"404 HTML":              `<html><body><h1>404 Not Found</h1>nginx</body></html>`,
+		"404 another JSON":      `{"timestamp":"2026-12-05","status":404,"error":"Not Found","path":"/api/cluster/v2/userSessions"}`,
+		"404 plain text":        `default backend - 404`,
+		"404 envelope of nulls": `{"error":null}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newScripted(t, step{status: 404, body: body})
+			client := newTestClient(t, srv.server.URL, newFakeClock())
+			sessions, _, err := client.ListUserSessions(ctx, "nobody")
+			if err == nil || IsNotFound(err) || FailureOf(err) != FailureURL ||
+				!strings.Contains(err.Error(), srv.server.URL+" does not look like the Cluster API") {
+				t.Errorf("ListUserSessions = %v, %v; want an error saying the host does not look like the Cluster API", sessions, err)
+			}
+			srv = newScripted(t, step{status: 404, body: body})
+			removal, err := newTestClient(t, srv.server.URL, newFakeClock()).RemoveUserSessions(ctx, "nobody")
+			if err == nil || !strings.Contains(err.Error(), "does not look like the Cluster API") {
+				t.Errorf("RemoveUserSessions = %+v, %v; want an error saying the host does not look like the Cluster API", removal, err)
 			}
 		})
 	}
@@ -378,6 +401,7 @@ func TestRemoveAfterLostAnswer(t *testing.T) {
 	}{
 		"ended":                      {[]step{{status: 200}}, Removal{}},
 		"none":                       {[]step{{status: 404}}, Removal{NoneFound: true}},
+		"none, with the envelope":     {[]step{{status: 404, body: `{"error":{"code":404,"message":"User sessions not found"}}`}}, Removal{NoneFound: true}},
 		"answer lost, retry 404":     {[]step{{drop: true}, {status: 404}}, Removal{AfterLostAnswer: true}},
 		"gateway timeout, retry 404": {[]step{{status: 504}, {status: 404}}, Removal{AfterLostAnswer: true}},
 		"throttled, retry 404":       {[]step{{status: 429}, {status: 404}}, Removal{NoneFound: true}},

@@ -6,7 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
@@ -37,11 +40,17 @@ func loginTypesMarkdown() string {
 }
 
 func (loginTypeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if !isSet(req.ConfigValue) || slices.Contains(apiclient.LoginTypes, req.ConfigValue.ValueString()) {
+	checkLoginType(&resp.Diagnostics, req.Path, req.ConfigValue)
+}
+
+// checkLoginType is the validator's rule for value at p, for callers that check a configuration
+// again with its final values.
+func checkLoginType(diags *diag.Diagnostics, p path.Path, value types.String) {
+	if !isSet(value) || slices.Contains(apiclient.LoginTypes, value.ValueString()) {
 		return
 	}
-	resp.Diagnostics.AddAttributeWarning(req.Path, "Unknown Login Type", fmt.Sprintf(
+	diags.AddAttributeWarning(p, "Unknown Login Type", fmt.Sprintf(
 		"login_type %q is not one of the login types the Cluster API documents (%v). The filter is applied as "+
 			"given; check the spelling, or ignore this warning if the cluster reports this type.",
-		req.ConfigValue.ValueString(), apiclient.LoginTypes))
+		value.ValueString(), apiclient.LoginTypes))
 }

@@ -3,11 +3,9 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
@@ -16,6 +14,7 @@ import (
 var (
 	_ action.ActionWithConfigure      = (*removeUserSessionsAction)(nil)
 	_ action.ActionWithValidateConfig = (*removeUserSessionsAction)(nil)
+	_ action.ActionWithModifyPlan     = (*removeUserSessionsAction)(nil)
 )
 
 // NewRemoveUserSessionsAction returns the dtcluster_remove_user_sessions action.
@@ -37,7 +36,8 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 		MarkdownDescription: "Ends the sessions of users on the cluster (Cluster API v2 `DELETE /userSessions?userId=`), " +
 			"for offboarding or an incident: one user (`user_id`), a set (`user_ids`), every user with a session " +
 			"matching `login_type`, `node_id` and `tenant_uuid`, or every user (`all_users = true`), except " +
-			"`except_user_ids`. Exactly one way of selecting, checked by `terraform validate`. It lists the sessions " +
+			"`except_user_ids`. Exactly one way of selecting, checked by `terraform validate`, and again at plan and " +
+			"before any request with the values from variables. It lists the sessions " +
 			"once, ends each selected user's with one `DELETE` (at most 4 at a time), reports each user and count as " +
 			"progress, and on a partial failure ends what it can and fails naming every user it could not end. A user " +
 			"without sessions is a success. Needs Terraform 1.14 or later; run it with " +
@@ -45,42 +45,50 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 			"`lifecycle { action_trigger { ... } }`. With older Terraform or OpenTofu, use the " +
 			"`dtcluster_user_sessions_removal` resource.",
 		Attributes: map[string]schema.Attribute{
-			"user_id":  schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"], Validators: userIDValidators()},
-			"user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"], Validators: userIDSetValidators()},
-			"login_type": schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"],
-				Validators: []validator.String{loginTypeValidator{}}},
-			"node_id": schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"],
-				Validators: []validator.Number{wholeNumberBetween(0, apiclient.MaxNodeID)}},
-			"tenant_uuid": schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"],
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			// No validators: selectionModel.check judges every value, at validate, plan and invoke.
+			"user_id":         schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"]},
+			"user_ids":        schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"]},
+			"login_type":      schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"]},
+			"node_id":         schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"]},
+			"tenant_uuid":     schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"]},
 			"all_users":       schema.BoolAttribute{Optional: true, MarkdownDescription: d["all_users"]},
-			"except_user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"], Validators: userIDSetValidators()},
+			"except_user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"]},
 		},
 	}
-}
-
-// userIDSetValidators check each element of a set of user ids as a user_id.
-func userIDSetValidators() []validator.Set {
-	return []validator.Set{setvalidator.ValueStringsAre(userIDValidators()...)}
 }
 
 func (a *removeUserSessionsAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
 	a.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig checks that the selection is exactly one way of selecting someone.
+// ValidateConfig checks the selection (selectionModel.check). Terraform calls it only while
+// variables are still unknown, so ModifyPlan and Invoke check again.
 func (a *removeUserSessionsAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
-	var cfg selectionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if !resp.Diagnostics.HasError() {
-		cfg.validate(ctx, &resp.Diagnostics)
-	}
+	checkSelection(ctx, req.Config, &resp.Diagnostics)
 }
 
-// Invoke ends the selected users' sessions, sending progress messages as it goes.
-func (a *removeUserSessionsAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+// ModifyPlan checks the selection with the values the plan knows: a bad value from a variable
+// file fails terraform plan, as a literal one fails terraform validate.
+func (a *removeUserSessionsAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	checkSelection(ctx, req.Config, &resp.Diagnostics)
+}
+
+// checkSelection reads a configuration's selection and checks it.
+func checkSelection(ctx context.Context, config interface {
+	Get(context.Context, any) diag.Diagnostics
+}, diags *diag.Diagnostics) selectionModel {
 	var cfg selectionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	diags.Append(config.Get(ctx, &cfg)...)
+	if !diags.HasError() {
+		cfg.check(ctx, diags)
+	}
+	return cfg
+}
+
+// Invoke checks the selection with its final values, then ends the selected users' sessions,
+// sending progress messages as it goes; nothing is sent for a bad selection.
+func (a *removeUserSessionsAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	cfg := checkSelection(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

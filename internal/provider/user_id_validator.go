@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -25,14 +27,19 @@ func (userIDValidator) ValidateString(_ context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	id := req.ConfigValue.ValueString()
+	checkUserID(&resp.Diagnostics, req.Path, req.ConfigValue.ValueString())
+}
+
+// checkUserID is the rule of every user id a configuration gives, at the attribute p: the
+// validator's, and the selection's check at plan and invoke.
+func checkUserID(diags *diag.Diagnostics, p path.Path, id string) {
 	switch {
 	case id == "":
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid User ID",
-			fmt.Sprintf("%s must not be empty: give the user id whose sessions are meant, such as \"jane.doe\"", req.Path))
+		diags.AddAttributeError(p, "Invalid User ID",
+			fmt.Sprintf("%s must not be empty: give the user id whose sessions are meant, such as \"jane.doe\"", p))
 	case strings.TrimFunc(id, unicode.IsSpace) != id:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid User ID",
-			fmt.Sprintf("%s must not start or end with white space, got %q; did you mean %q?", req.Path, id, strings.TrimFunc(id, unicode.IsSpace)))
+		diags.AddAttributeError(p, "Invalid User ID",
+			fmt.Sprintf("%s must not start or end with white space, got %q; did you mean %q?", p, id, strings.TrimFunc(id, unicode.IsSpace)))
 	}
 }
 

@@ -116,14 +116,30 @@ func (q sessionsQuery) apiUserID() string {
 	return *q.userID
 }
 
-// selectSessions applies the filters the provider owns, leaves out personal data when asked,
+// describe names the filters q sets, as a configuration writes them.
+func (q sessionsQuery) describe() string {
+	var parts []string
+	if q.loginType != nil {
+		parts = append(parts, fmt.Sprintf("login_type = %q", *q.loginType))
+	}
+	if q.nodeID != nil {
+		parts = append(parts, fmt.Sprintf("node_id = %d", *q.nodeID))
+	}
+	if q.tenantUUID != nil {
+		parts = append(parts, fmt.Sprintf("tenant_uuid = %q", *q.tenantUUID))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// selectSessions applies the filters the provider owns (tenant_uuid in any case: a UUID's hex
+// digits are case-insensitive), leaves out personal data when asked,
 // and sorts (see compareSessions). It sorts pointers: a session is about a hundred bytes, and
 // sorting the sessions themselves would move them on every swap.
 func (q sessionsQuery) selectSessions(sessions []apiclient.UserSession) []*apiclient.UserSession {
 	kept := make([]*apiclient.UserSession, 0, len(sessions))
 	for i := range sessions {
 		s := &sessions[i]
-		if (q.loginType != nil && s.LoginType != *q.loginType) || (q.tenantUUID != nil && s.TenantUUID != *q.tenantUUID) ||
+		if (q.loginType != nil && s.LoginType != *q.loginType) || (q.tenantUUID != nil && !strings.EqualFold(s.TenantUUID, *q.tenantUUID)) ||
 			(q.nodeID != nil && int64(s.NodeID) != *q.nodeID) {
 			continue
 		}
@@ -289,14 +305,31 @@ func writersFor[F any](attributes map[string]tftypes.Type, writers map[string]F)
 	return names, out, nil
 }
 
-// sessionsPerUser counts the sorted sessions per user, in user order.
+// sessionsPerUser counts the sorted sessions per user, in user order. Users are keyed in NFC
+// (apiclient.UserKey): Terraform keeps strings in NFC, so two ids that differ only in normal form
+// are one key there, and their counts are added here rather than one lost.
 func sessionsPerUser(sessions []*apiclient.UserSession) (users []string, counts []int64) {
+	mixed := false // an id with more than one normal form was seen
 	for i := range sessions {
-		if n := len(users); n > 0 && users[n-1] == sessions[i].UserID {
+		id := sessions[i].UserID
+		if n := len(users); n > 0 && users[n-1] == id {
 			counts[n-1]++
 			continue
 		}
-		users, counts = append(users, sessions[i].UserID), append(counts, 1)
+		mixed = mixed || !apiclient.NormalizationInvariant(id)
+		users, counts = append(users, id), append(counts, 1)
+	}
+	if !mixed {
+		return users, counts
+	}
+	byKey := map[string]int64{}
+	for i, u := range users {
+		byKey[apiclient.UserKey(u)] += counts[i]
+	}
+	users = slices.Sorted(maps.Keys(byKey))
+	counts = counts[:0]
+	for _, u := range users {
+		counts = append(counts, byKey[u])
 	}
 	return users, counts
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -60,7 +58,7 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 			"when created, with the selection and the removal of the `dtcluster_remove_user_sessions` action, for " +
 			"Terraform before 1.14 and OpenTofu: one user (`user_id`), a set (`user_ids`), every user with a session " +
 			"matching `login_type`, `node_id` and `tenant_uuid`, or every user (`all_users = true`), except " +
-			"`except_user_ids`; exactly one way of selecting, checked by `terraform validate`. The removal is an " +
+			"`except_user_ids`; exactly one way of selecting, checked by `terraform validate` and again at plan with the values from variables. The removal is an " +
 			"event, not an object on the cluster: state records when it happened and how many sessions of whom " +
 			"ended, refresh does not contact the cluster, and destroy only forgets it. A change of the selection or " +
 			"of `triggers` replaces the resource, which performs the removal again. A user without sessions is a " +
@@ -71,21 +69,19 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 				Computed:            true,
 				MarkdownDescription: "`<user_id>@<removed_at>` for one user, `<n> users@<removed_at>` otherwise.",
 			},
+			// No validators: selectionModel.check judges every value, at validate, plan and create.
 			"user_id": schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"] + " Changing it removes again.",
-				Validators: userIDValidators(), PlanModifiers: replaceString},
+				PlanModifiers: replaceString},
 			"user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"],
-				Validators: userIDSetValidators(), PlanModifiers: replaceSet},
-			"login_type": schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"],
-				Validators: []validator.String{loginTypeValidator{}}, PlanModifiers: replaceString},
+				PlanModifiers: replaceSet},
+			"login_type": schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"], PlanModifiers: replaceString},
 			"node_id": schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"],
-				Validators:    []validator.Number{wholeNumberBetween(0, apiclient.MaxNodeID)},
 				PlanModifiers: []planmodifier.Number{numberplanmodifier.RequiresReplace()}},
-			"tenant_uuid": schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"],
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)}, PlanModifiers: replaceString},
+			"tenant_uuid": schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"], PlanModifiers: replaceString},
 			"all_users": schema.BoolAttribute{Optional: true, MarkdownDescription: d["all_users"],
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()}},
 			"except_user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"],
-				Validators: userIDSetValidators(), PlanModifiers: replaceSet},
+				PlanModifiers: replaceSet},
 			"triggers": schema.MapAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
@@ -113,12 +109,13 @@ func (r *userSessionsRemovalResource) Configure(_ context.Context, req resource.
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig checks that the selection is exactly one way of selecting someone.
+// ValidateConfig checks the selection (selectionModel.check); Terraform calls it at validate and
+// again at plan, with the values from variables known.
 func (r *userSessionsRemovalResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg userSessionsRemovalModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if !resp.Diagnostics.HasError() {
-		cfg.validate(ctx, &resp.Diagnostics)
+		cfg.check(ctx, &resp.Diagnostics)
 	}
 }
 
@@ -127,6 +124,10 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 	var plan userSessionsRemovalModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Checked again with the final values: a value known only at apply was not judged at plan.
+	if plan.check(ctx, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	if r.client == nil {

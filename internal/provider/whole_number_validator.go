@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -33,14 +35,20 @@ func (v wholeNumberValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (v wholeNumberValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
-	if !isSet(req.ConfigValue) {
+	v.check(&resp.Diagnostics, req.Path, req.ConfigValue)
+}
+
+// check is the validator's rule for value at p (nothing when it is null or unknown), for callers
+// that check a configuration again with its final values.
+func (v wholeNumberValidator) check(diags *diag.Diagnostics, p path.Path, value types.Number) {
+	if !isSet(value) {
 		return
 	}
-	f := req.ConfigValue.ValueBigFloat()
+	f := value.ValueBigFloat()
 	n, accuracy := f.Int64()
 	if !f.IsInt() || accuracy != big.Exact || n < v.min || n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value", fmt.Sprintf(
-			"%s must be a whole number between %d and %d, got %s.", req.Path, v.min, v.max, f.Text('g', 20)))
+		diags.AddAttributeError(p, "Invalid Attribute Value", fmt.Sprintf(
+			"%s must be a whole number between %d and %d, got %s.", p, v.min, v.max, f.Text('g', 20)))
 	}
 }
 

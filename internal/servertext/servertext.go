@@ -60,6 +60,15 @@ func Clean(text string, limit int) string {
 	return b.String()
 }
 
+// Name returns a short value from a server that names something (a user id, a host) as one
+// quoted line: cleaned as Clean does and cut to Short, with line breaks and tabs made visible too,
+// so a name can neither start a line of its own nor paint the terminal.
+func Name(text string) string {
+	text = Clean(text, Short)
+	text = strings.NewReplacer("\n  ", `\n`, "\t", `\t`, `"`, `\"`).Replace(text)
+	return `"` + text + `"`
+}
+
 // unsafe reports whether r, printable as far as ASCII goes, can still change how a terminal
 // shows what follows it: C1 controls, formatting characters (bidi overrides, zero-width
 // joiners) and the line and paragraph separators.

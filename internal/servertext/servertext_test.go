@@ -61,3 +61,21 @@ func TestCleanCutsWithANote(t *testing.T) {
 		t.Errorf("Cap = %q", got)
 	}
 }
+
+// TestName: a name from a server is one quoted line, whatever it holds.
+func TestName(t *testing.T) {
+	for in, want := range map[string]string{
+		"jane.doe":                             `"jane.doe"`,
+		"evil\n\nApply complete! Resources: 0": `"evil\n\nApply complete! Resources: 0"`,
+		"bell\x07 and \x1b[31mred":             `"bell\x07 and \x1b[31mred"`,
+		"tab\there, quote\" inside":            `"tab\there, quote\" inside"`,
+		"José":                                 `"José"`,
+	} {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %s, want %s", in, got, want)
+		}
+	}
+	if got := Name(strings.Repeat("x", 10_000)); len(got) > Short+40 || strings.ContainsAny(got, "\n\t") {
+		t.Errorf("Name of 10,000 bytes = %d bytes", len(got))
+	}
+}

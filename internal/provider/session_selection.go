@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,10 +12,6 @@ import (
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
-
-// maxRemovalsInFlight bounds the DELETE requests a removal of many users sends at once: enough
-// to end a thousand users' sessions in seconds, few enough not to load the cluster.
-const maxRemovalsInFlight = 4
 
 // selectionModel is how the action and the removal resource choose whose sessions end: exactly
 // one of one user, a set of users, the users with a session matching the filters, or every user;
@@ -31,7 +26,7 @@ type selectionModel struct {
 	ExceptUserIDs types.Set    `tfsdk:"except_user_ids"`
 }
 
-// selection is a validated selectionModel.
+// selection is a checked selectionModel, its user ids as configured.
 type selection struct {
 	users  []string // user_id or user_ids
 	filter sessionsQuery
@@ -39,9 +34,46 @@ type selection struct {
 	except []string
 }
 
-// validate reports, naming the attribute, a selection that is not exactly one way of selecting
-// someone. Values not known yet are not judged.
-func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
+// nodeIDRule is node_id's rule: a node id of the API's model (an int32, not negative).
+var nodeIDRule = wholeNumberBetween(0, apiclient.MaxNodeID)
+
+// check is the one check of a selection: every value's own rule (user ids, login_type, node_id,
+// tenant_uuid) and the rules across values (exactly one way of selecting, nobody both selected and
+// excepted), each error naming its attribute. Values not known yet are not judged. The selection's
+// attributes have no validators of their own: Terraform validates an action's configuration only
+// while variables are still unknown, so ValidateConfig, the action's plan and its invoke, and the
+// removal resource's plan and create all call check, and a value from a variable file meets the
+// same rules and messages as a literal one, before any request.
+func (m selectionModel) check(ctx context.Context, diags *diag.Diagnostics) {
+	before := diags.ErrorsCount()
+	if isSet(m.UserID) {
+		checkUserID(diags, path.Root("user_id"), m.UserID.ValueString())
+	}
+	for name, set := range map[string]types.Set{"user_ids": m.UserIDs, "except_user_ids": m.ExceptUserIDs} {
+		for _, id := range stringsOf(ctx, set) {
+			checkUserID(diags, path.Root(name).AtSetValue(types.StringValue(id)), id)
+		}
+	}
+	checkLoginType(diags, path.Root("login_type"), m.LoginType)
+	nodeIDRule.check(diags, path.Root("node_id"), m.NodeID)
+	if isSet(m.TenantUUID) && strings.TrimSpace(m.TenantUUID.ValueString()) == "" {
+		diags.AddAttributeError(path.Root("tenant_uuid"), "Invalid Attribute Value",
+			"tenant_uuid must not be empty: give the UUID of an environment (or of the cluster, for the Cluster "+
+				"Management Console), or leave tenant_uuid out.")
+	}
+	if diags.ErrorsCount() > before {
+		return // the values first: a selection of bad values is not judged as a whole
+	}
+	m.checkWays(ctx, diags)
+}
+
+// checkWays reports, naming the attribute, a selection that is not exactly one way of selecting
+// someone, or that both selects and excepts a user.
+func (m selectionModel) checkWays(ctx context.Context, diags *diag.Diagnostics) {
+	if m.UserID.IsUnknown() || m.UserIDs.IsUnknown() || m.LoginType.IsUnknown() || m.NodeID.IsUnknown() ||
+		m.TenantUUID.IsUnknown() || m.AllUsers.IsUnknown() {
+		return // a variable not known yet (terraform validate) may be null: plan and invoke judge the ways
+	}
 	// ways describes each way used; attrs holds the attribute a diagnostic about it names.
 	ways, attrs := []string{}, []string{}
 	if !m.UserID.IsNull() {
@@ -58,7 +90,7 @@ func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
 		ways, attrs = append(ways, "the filters (login_type, node_id, tenant_uuid)"), append(attrs, filter)
 	}
 	switch {
-	case m.AllUsers.IsUnknown(), m.AllUsers.ValueBool():
+	case m.AllUsers.ValueBool():
 		ways, attrs = append(ways, "all_users"), append(attrs, "all_users")
 	case !m.AllUsers.IsNull() && len(ways) == 0:
 		diags.AddAttributeError(path.Root("all_users"), "Invalid Selection",
@@ -78,10 +110,12 @@ func (m selectionModel) validate(ctx context.Context, diags *diag.Diagnostics) {
 			"%s and %s both select users: select in exactly one way.", ways[0], ways[1]))
 		return
 	}
-	listed := m.listedUsers(ctx)
-	excepted := stringsOf(ctx, m.ExceptUserIDs)
-	for _, u := range excepted {
-		if slices.Contains(listed, u) {
+	listed := map[string]bool{}
+	for _, u := range m.listedUsers(ctx) {
+		listed[apiclient.UserKey(u)] = true
+	}
+	for _, u := range stringsOf(ctx, m.ExceptUserIDs) {
+		if listed[apiclient.UserKey(u)] {
 			diags.AddAttributeError(path.Root("except_user_ids"), "Invalid Selection", fmt.Sprintf(
 				"%q is both selected and in except_user_ids: a user is ended or spared, not both.", u))
 		}
@@ -122,7 +156,7 @@ func stringsOf(ctx context.Context, set types.Set) []string {
 	return out
 }
 
-// selection is the validated, known selection of m.
+// selection is the checked, known selection of m.
 func (m selectionModel) selection(ctx context.Context) selection {
 	var s selection
 	s.users = m.listedUsers(ctx)
@@ -139,132 +173,6 @@ func (m selectionModel) selection(ctx context.Context) selection {
 		s.filter.nodeID = &n
 	}
 	return s
-}
-
-// removeSelected ends the sessions of the users sel selects: it lists once (only that user's
-// sessions for a single user), works out the users and how many sessions each has, and sends one
-// DELETE per user, at most maxRemovalsInFlight at once. A listed user (user_id, user_ids) is
-// sent a DELETE even with no session listed: a login between the two calls must not survive an
-// offboarding. It returns how many sessions it ended per user; a user it could not end is an
-// error naming every such user, after the others were ended. progress receives what is being
-// done, one message at a time.
-func removeSelected(ctx context.Context, client *apiclient.Client, sel selection, progress func(string)) (map[string]int, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	byQuery := sel.all || sel.filter.loginType != nil || sel.filter.nodeID != nil || sel.filter.tenantUUID != nil
-	if len(sel.users) == 0 && !byQuery {
-		// Validation refuses a selection of nobody; one arriving empty must never fall through to
-		// "every user" (an empty filter matches every session).
-		diags.AddError("No Users Selected", "The selection reached the provider empty, so nothing was ended. "+
-			"This is a bug in the provider; please report it.")
-		return nil, diags
-	}
-	single := "" // one listed user: except_user_ids cannot name it (validation), so they do not matter
-	if len(sel.users) == 1 {
-		single = sel.users[0]
-		progress(fmt.Sprintf("Listing the sessions of user %q", single))
-	} else {
-		progress("Listing the sessions of every user")
-	}
-	sessions, others, err := client.ListUserSessions(ctx, single)
-	if err != nil {
-		addAPIError(&diags, "Unable to List User Sessions", err)
-		return nil, diags
-	}
-	warnOtherUsers(&diags, single, others)
-	counts := map[string]int{}
-	for _, s := range sessions {
-		counts[s.UserID]++
-	}
-	users := sel.users
-	if len(users) == 0 { // the filters, or every user: those with a matching session, in user order
-		users, _ = sessionsPerUser(sel.filter.selectSessions(sessions))
-	}
-	users = slices.DeleteFunc(slices.Clone(users), func(u string) bool { return slices.Contains(sel.except, u) })
-	if single == "" {
-		total := 0
-		for _, u := range users {
-			total += counts[u]
-		}
-		progress(fmt.Sprintf("Ending %s of %s, %d at a time (a DELETE ends every session of a user, of every login type)",
-			sessionCount(total), userCount(len(users)), maxRemovalsInFlight))
-	} else if counts[single] > 0 {
-		progress(fmt.Sprintf("Ending %s of user %q", sessionCount(counts[single]), single))
-	}
-
-	var mu sync.Mutex
-	ended := map[string]int{}
-	var failed []string
-	var lastErr error
-	report := func(user string, n int, msg string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			failed, lastErr = append(failed, fmt.Sprintf("%s: %s", user, apiErrorLine(err))), err
-			progress(fmt.Sprintf("Could not end the sessions of user %q: %s", user, apiErrorLine(err)))
-			return
-		}
-		ended[user] = n
-		progress(msg)
-	}
-	slots := make(chan struct{}, maxRemovalsInFlight)
-	var wg sync.WaitGroup
-	for _, user := range users {
-		if ctx.Err() != nil {
-			report(user, 0, "", ctx.Err())
-			continue
-		}
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			n, msg, err := removeUser(ctx, client, user, counts[user])
-			report(user, n, msg, err)
-		}()
-	}
-	wg.Wait()
-	if single == "" {
-		total := 0
-		for _, n := range ended {
-			total += n
-		}
-		progress(fmt.Sprintf("Ended %s of %s", sessionCount(total), userCount(len(ended))))
-	}
-	switch {
-	case len(failed) > 0 && single != "":
-		addAPIError(&diags, "Unable to Remove User Sessions", lastErr)
-	case len(failed) > 0:
-		slices.Sort(failed)
-		diags.AddError(fmt.Sprintf("Unable to End the Sessions of %s", userCount(len(failed))), fmt.Sprintf(
-			"The sessions of these users were not ended; those of the other %s were (running again retries what is "+
-				"left: a user without sessions is a success):\n  - %s", userCount(len(ended)), strings.Join(failed, "\n  - ")))
-	}
-	return ended, diags
-}
-
-// removeUser sends the DELETE of one user who had listed sessions, and says what it ended. A
-// 404 after an attempt whose answer was lost counts the listed sessions: that attempt ended them.
-func removeUser(ctx context.Context, client *apiclient.Client, user string, listed int) (int, string, error) {
-	removal, err := client.RemoveUserSessions(ctx, user)
-	switch {
-	case err != nil:
-		return 0, "", err
-	case removal.NoneFound:
-		return 0, fmt.Sprintf("User %q has no sessions: nothing to end", user), nil
-	case removal.AfterLostAnswer:
-		return listed, fmt.Sprintf("Ended %s of user %q (the cluster's first answer was lost; a retry found none left)",
-			sessionCount(listed), user), nil
-	case listed == 0:
-		return 0, fmt.Sprintf("Ended the sessions of user %q (a login came after the listing, which had none)", user), nil
-	}
-	return listed, fmt.Sprintf("Ended %s of user %q", sessionCount(listed), user), nil
-}
-
-// apiErrorLine is err on one line, as the client renders it.
-func apiErrorLine(err error) string {
-	if apiclient.IsCancelled(err) {
-		return "cancelled"
-	}
-	return err.Error()
 }
 
 // sessionCount says "1 session" or "N sessions".
