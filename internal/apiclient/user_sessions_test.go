@@ -401,7 +401,7 @@ func TestRemoveAfterLostAnswer(t *testing.T) {
 	}{
 		"ended":                      {[]step{{status: 200}}, Removal{}},
 		"none":                       {[]step{{status: 404}}, Removal{NoneFound: true}},
-		"none, with the envelope":     {[]step{{status: 404, body: `{"error":{"code":404,"message":"User sessions not found"}}`}}, Removal{NoneFound: true}},
+		"none, with the envelope":    {[]step{{status: 404, body: `{"error":{"code":404,"message":"User sessions not found"}}`}}, Removal{NoneFound: true}},
 		"answer lost, retry 404":     {[]step{{drop: true}, {status: 404}}, Removal{AfterLostAnswer: true}},
 		"gateway timeout, retry 404": {[]step{{status: 504}, {status: 404}}, Removal{AfterLostAnswer: true}},
 		"throttled, retry 404":       {[]step{{status: 429}, {status: 404}}, Removal{NoneFound: true}},

@@ -565,8 +565,8 @@ func TestAccRemoveUserSessionsAction_selectionFromVariables(t *testing.T) {
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
-		Steps:                    steps,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps:                  steps,
 	})
 	for _, r := range srv.Requests() {
 		if r.Method == http.MethodDelete {
