@@ -363,7 +363,12 @@ func TestActionProtocolLostAnswers(t *testing.T) {
 // incidentAction is an action with the given config body, triggered once by a terraform_data's
 // creation (how terraform-plugin-testing applies an action).
 func incidentAction(srv *emulatortest.Server, body string) string {
-	return providerBlock(srv) + fmt.Sprintf(`
+	return providerBlock(srv) + triggeredAction(body)
+}
+
+// triggeredAction is the action of incidentAction without a provider block.
+func triggeredAction(body string) string {
+	return fmt.Sprintf(`
 action "dtcluster_remove_user_sessions" "incident" {
   config {
 %s

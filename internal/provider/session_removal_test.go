@@ -14,7 +14,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/dtcluster/terraform-provider-dtcluster/internal/devharness"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
@@ -255,4 +258,98 @@ func hostileRemovalServer(t *testing.T) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// notTheAPI is a host that answers 404 with an HTML page to everything: an ingress without the
+// route to the Cluster API, or a wrong virtual host.
+func notTheAPI(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>\n")
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAccNotTheClusterAPI: offboarding a user, and reading the sessions, against a host that is
+// not the Cluster API fail naming the host; before, both read as "no sessions".
+func TestAccNotTheClusterAPI(t *testing.T) {
+	srv := notTheAPI(t)
+	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
+	want := words(srv.URL+" does not look like the Cluster API", "Check host")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: block + removalResource("jane.doe", "OPS-1"), ExpectError: want},
+			{Config: block + "data \"dtcluster_user_sessions\" \"jane\" {\n  user_id = \"jane.doe\"\n}\n", ExpectError: want},
+		},
+	})
+}
+
+// TestAccRemoveUserSessionsAction_notTheClusterAPI: the action offboarding one user against a
+// host that is not the Cluster API fails naming the host (Terraform 1.14).
+func TestAccRemoveUserSessionsAction_notTheClusterAPI(t *testing.T) {
+	srv := notTheAPI(t)
+	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config:      block + triggeredAction(`user_id = "jane.doe"`),
+			ExpectError: words(srv.URL+" does not look like the Cluster API"),
+		}},
+	})
+}
+
+// hostileOutputIsInert fails t when terraform's output holds a raw control byte or a line that
+// starts as terraform's own success line.
+func hostileOutputIsInert(t *testing.T, out string) {
+	t.Helper()
+	for i, r := range out {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			t.Fatalf("raw %U at byte %d of the output: …%q…", r, i, out[max(0, i-80):min(len(out), i+40)])
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, "│ "), "Apply complete!") {
+			t.Errorf("a forged line in the output: %q", line)
+		}
+	}
+	if !strings.Contains(out, `mallory\x1b[31m`) {
+		t.Errorf("the output does not show the user who was not ended:\n%s", tail(out))
+	}
+}
+
+// TestCLIHostileUserIDStaysInert: a user id a hostile cluster lists, in the partial-failure error
+// of the action on Terraform 1.14 and of the removal resource on OpenTofu, is one inert quoted
+// line; before, its escape sequences reached the terminal and its newline forged a line.
+func TestCLIHostileUserIDStaysInert(t *testing.T) {
+	t.Run("action", func(t *testing.T) {
+		tf := devharness.RequireTerraform(t, 1, 14, "the action")
+		c := newCLI(t)
+		c.tf = tf
+		srv := hostileRemovalServer(t)
+		block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
+		c.write("main.tf", terraformBlock+block+triggeredAction(`all_users = true`))
+		out, err := c.run(nil, "apply", "-auto-approve")
+		if err == nil {
+			t.Fatalf("apply succeeded:\n%s", tail(out))
+		}
+		hostileOutputIsInert(t, out)
+	})
+	t.Run("removal resource on OpenTofu", func(t *testing.T) {
+		tofu := devharness.OpenTofu(t)
+		c := newCLI(t)
+		c.tf = tofu
+		srv := hostileRemovalServer(t)
+		block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
+		c.write("main.tf", terraformBlock+block+"resource \"dtcluster_user_sessions_removal\" \"incident\" {\n  all_users = true\n}\n")
+		out, err := c.run(nil, "apply", "-auto-approve")
+		if err == nil {
+			t.Fatalf("apply succeeded:\n%s", tail(out))
+		}
+		hostileOutputIsInert(t, out)
+	})
 }
