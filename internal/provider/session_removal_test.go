@@ -298,7 +298,7 @@ func TestAccRemoveUserSessionsAction_notTheClusterAPI(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{
 			Config:      block + triggeredAction(`user_id = "jane.doe"`),
-			ExpectError: words(srv.URL+" does not look like the Cluster API"),
+			ExpectError: words(srv.URL + " does not look like the Cluster API"),
 		}},
 	})
 }
