@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/servertext"
 )
@@ -74,6 +76,25 @@ type Options struct {
 	Report func(Result)
 }
 
+// CheckDeleteUser says why id cannot be the user of -delete-user, or nil: an id that is empty,
+// blank at either end, or holds a control or formatting character would send a DELETE that names
+// nobody a person meant (DELETE /userSessions?userId=+ is near the unfiltered request the suite
+// never sends a cluster).
+func CheckDeleteUser(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return errors.New("the user of -delete-user is empty or blank: give the id of a test user whose sessions may end")
+	case strings.TrimSpace(id) != id:
+		return fmt.Errorf("the user of -delete-user %q starts or ends with white space; did you mean %q?", id, strings.TrimSpace(id))
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("the user of -delete-user %+q holds a control or formatting character (%U)", id, r)
+		}
+	}
+	return nil
+}
+
 // Run runs every check the options allow and returns the results in order. When ctx ends (an
 // interrupt), the checks stop, and a policy changed by a write is still put back.
 func Run(ctx context.Context, t Target, o Options) []Result {
@@ -88,6 +109,8 @@ func Run(ctx context.Context, t Target, o Options) []Result {
 	switch {
 	case ctx.Err() != nil:
 		r.skip("D*", "DELETE checks", "not run: interrupted")
+	case o.DeleteUser != "" && CheckDeleteUser(o.DeleteUser) != nil:
+		r.skip("D*", "DELETE checks", "not run: "+CheckDeleteUser(o.DeleteUser).Error())
 	case o.DeleteUser != "":
 		r.deleteChecks(o.DeleteUser, o.UnfilteredDelete)
 	default:

@@ -241,6 +241,25 @@ func TestNoUnfilteredDeleteAgainstACluster(t *testing.T) {
 	}
 }
 
+// TestBlankDeleteUserSendsNoDelete: a DeleteUser that CheckDeleteUser refuses sends no DELETE;
+// the DELETE checks are skipped saying why.
+func TestBlankDeleteUserSendsNoDelete(t *testing.T) {
+	cluster := &acceptingCluster{stored: originalPolicy}
+	srv := httptest.NewServer(http.HandlerFunc(cluster.serve))
+	defer srv.Close()
+	results := Run(context.Background(), target(srv.URL, "dt0c01.T.token"), Options{DeleteUser: " "})
+	cluster.mu.Lock()
+	defer cluster.mu.Unlock()
+	for _, req := range cluster.sent {
+		if strings.HasPrefix(req, "DELETE ") {
+			t.Errorf("sent %s", req)
+		}
+	}
+	if last := results[len(results)-1]; last.Outcome != Skip || !strings.Contains(last.String(), "empty or blank") {
+		t.Errorf("last result = %s, want the DELETE checks skipped for the blank user", last)
+	}
+}
+
 // samePolicyJSON reports whether two policy bodies hold the same values.
 func samePolicyJSON(t *testing.T, a, b string) bool {
 	t.Helper()

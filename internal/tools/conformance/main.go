@@ -52,6 +52,13 @@ func run() (int, error) {
 	deleteUser := flag.String("delete-user", "", "also DELETE: end the sessions of this user (no DELETE without a user is ever sent to a cluster)")
 	caFile := flag.String("ca-file", "", "PEM file of a private CA that issued the cluster's certificate")
 	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "delete-user" })
+	if given {
+		if err := conformance.CheckDeleteUser(*deleteUser); err != nil {
+			return 2, err // before any request
+		}
+	}
 
 	host := firstEnv("DYNATRACE_CLUSTER_URL", "DT_CLUSTER_URL")
 	token := firstEnv("DYNATRACE_CLUSTER_API_TOKEN", "DT_CLUSTER_API_TOKEN")

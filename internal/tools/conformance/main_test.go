@@ -101,3 +101,32 @@ func TestSIGTERMAfterAWritePutsTheOriginalBack(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteUserRefusesBlankIDs: -delete-user with an empty or blank id, white space at either
+// end, or a control character exits 2 before any request; before, ' ' sent
+// DELETE /userSessions?userId=+ to the cluster.
+func TestDeleteUserRefusesBlankIDs(t *testing.T) {
+	var requests sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Store(r.Method+" "+r.URL.RequestURI(), true)
+		_, _ = io.WriteString(w, "[]")
+	}))
+	defer srv.Close()
+	bin := filepath.Join(t.TempDir(), "conformance")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, id := range []string{"", " ", "\t", " jane.doe", "jane.doe\n", "jane\x1b[2J", "jane\u202e"} {
+		cmd := exec.Command(bin, "-delete-user", id)
+		cmd.Env = append(os.Environ(), "DYNATRACE_CLUSTER_URL="+srv.URL, "DYNATRACE_CLUSTER_API_TOKEN=dt0c01.T.token")
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "-delete-user") {
+			t.Errorf("-delete-user %q: %v\n%s\nwant exit 2 naming -delete-user", id, err, out)
+		}
+	}
+	requests.Range(func(k, _ any) bool {
+		t.Errorf("a refused -delete-user still sent %s", k)
+		return true
+	})
+}
