@@ -67,13 +67,30 @@ func checkImportIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, 
 	}
 }
 
+// warnMove says that state recorded for the cluster at was moves, through previous_hosts, to
+// now: nothing else would show it (the plan says "No changes"), and if now is another live
+// cluster, the first is left unmanaged and a destroy writes the first one's policy onto now.
+func warnMove(was, now string, diags *diag.Diagnostics) {
+	diags.AddAttributeWarning(path.Root("cluster_url"), "State Moves to Another Cluster URL", fmt.Sprintf(
+		"This dtcluster_user_sessions_config was recorded for %s and now moves to %s, because previous_hosts names %s "+
+			"as an earlier URL of the same cluster. Its restore_policy (what restore_on_destroy puts back) was recorded "+
+			"on %s.\n\nIf %s is the same cluster at a new URL, this is expected: apply once, then remove previous_hosts. "+
+			"If it is a different cluster, remove previous_hosts now: %s would be left unmanaged, and a destroy would "+
+			"write its pre-Terraform policy onto %s.", was, now, was, was, now, was, now))
+}
+
 // checkCluster reports whether state recorded for the cluster at recorded may be used with
-// client: it is client's cluster, or one of the URLs it had before (previous_hosts). Otherwise
+// client: it is client's cluster, or one of the URLs it had before (previous_hosts: a warning
+// names both URLs, see warnMove). Otherwise
 // it adds an error naming both, and nothing may be read from or written to either. A state
 // without a recorded cluster (an object from before cluster_url existed) is accepted, and records
 // the client's cluster on its next read.
 func checkCluster(client *apiclient.Client, recorded types.String, diags *diag.Diagnostics) bool {
-	if !isSet(recorded) || client.KnownAs(recorded.ValueString()) {
+	if !isSet(recorded) || recorded.ValueString() == client.ClusterURL() {
+		return true
+	}
+	if client.KnownAs(recorded.ValueString()) {
+		warnMove(recorded.ValueString(), client.ClusterURL(), diags)
 		return true
 	}
 	was, now := recorded.ValueString(), client.ClusterURL()

@@ -381,6 +381,17 @@ func TestCLIStateBoundToItsCluster(t *testing.T) {
 		t.Fatalf("plan with A's new URL and no previous_hosts: want an error, got %v\n%s", err, tail(out))
 	}
 	c.write("main.tf", terraformBlock+"provider \"dtcluster\" {\n  max_retries = 1\n  previous_hosts = [\""+a.URL+"\"]\n}\n"+configResource(managed, "restore_on_destroy = true"))
+	// The move is said in the plan, naming both URLs and where restore_policy was recorded (before,
+	// the plan said only "No changes", also when previous_hosts named another live cluster).
+	for _, args := range [][]string{{"plan"}, {"plan", "-refresh=false"}} {
+		out, err := c.run(with(renamed), args...)
+		flat := strings.Join(strings.Fields(out), " ")
+		if err != nil || !strings.Contains(flat, "Warning: State Moves to Another Cluster URL") ||
+			!strings.Contains(flat, "recorded for "+a.URL+" and now moves to "+renamed) ||
+			!strings.Contains(flat, "restore_policy (what restore_on_destroy puts back) was recorded on "+a.URL) {
+			t.Errorf("terraform %s with previous_hosts: want a warning naming both URLs, got %v\n%s", strings.Join(args, " "), err, tail(out))
+		}
+	}
 	if out, err := c.run(with(renamed), "apply", "-auto-approve"); err != nil {
 		t.Fatalf("apply with previous_hosts: %v\n%s", err, tail(out))
 	}
