@@ -48,6 +48,40 @@ func buildVersion() string {
 	return version
 }
 
+// TokenEnv is the environment variable the token may come from, so that it is not in the
+// process list as -token is.
+const TokenEnv = "DTCLUSTER_EMULATOR_TOKEN"
+
+// chooseToken sets *token from the one source given: -token, -token-file or TokenEnv, in that
+// order of precedence between a flag and the environment; both flags at once is an error. With
+// none, the public default token.
+func chooseToken(fs *flag.FlagSet, token *string, tokenFile string) error {
+	tokenGiven := false
+	fs.Visit(func(f *flag.Flag) { tokenGiven = tokenGiven || f.Name == "token" })
+	switch {
+	case tokenGiven && tokenFile != "":
+		return errors.New("give the token once: -token or -token-file, not both")
+	case tokenFile != "":
+		data, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return fmt.Errorf("-token-file: %w", err)
+		}
+		*token = strings.TrimSpace(string(data))
+		if *token == "" {
+			return fmt.Errorf("-token-file %s is empty", tokenFile)
+		}
+	case tokenGiven:
+		if strings.TrimSpace(*token) == "" {
+			return errors.New("-token must not be empty")
+		}
+	case strings.TrimSpace(os.Getenv(TokenEnv)) != "":
+		*token = strings.TrimSpace(os.Getenv(TokenEnv))
+	default:
+		*token = emulator.DefaultToken
+	}
+	return nil
+}
+
 // run serves until ctx ends (SIGINT or SIGTERM in main), then shuts down gracefully. -h and
 // -version print on stdout and return nil; a flag error and the usage that follows it go to
 // stderr.
@@ -63,7 +97,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	listen := fs.String("listen", "127.0.0.1:8021", "address to listen on; port 0 picks a free port (an address other machines reach needs -token)")
-	token := fs.String("token", emulator.DefaultToken, "API token with full access (the default is public: set your own when -listen is not loopback)")
+	token := fs.String("token", "", "API token with full access; visible to every local user in the process list: prefer -token-file or "+
+		TokenEnv+" (without any of them the public default "+emulator.DefaultToken+", refused when -listen is not loopback)")
+	tokenFile := fs.String("token-file", "", "read the API token from this file (surrounding white space is ignored)")
+	maxConns := fs.Int("max-connections", emulator.DefaultMaxConnections, "connections held open at most; at the bound the longest-waiting one is closed for a new one")
 	unscoped := fs.String("unscoped-token", "", "optional valid API token without the ServiceProviderAPI scope: every operation answers it 403")
 	sessions := fs.Int("sessions", 25, "number of seeded user sessions")
 	urlFile := fs.String("url-file", "", "once serving, write the base URL to this file (atomically), so a script can wait for it")
@@ -94,8 +131,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *sessions < 0 {
 		return errors.New("-sessions must not be negative")
 	}
-	if *token == "" {
-		return errors.New("-token must not be empty")
+	if err := chooseToken(fs, token, *tokenFile); err != nil {
+		return err
+	}
+	if *maxConns < 1 {
+		return errors.New("-max-connections must be at least 1")
 	}
 	if *maxTimeout < 0 || *maxTimeout > math.MaxInt32 {
 		return errors.New("-max-inactivity-timeout must be between 0 and 2147483647")
@@ -107,6 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := []emulator.Option{
 		emulator.WithToken(*token), emulator.WithSessions(*sessions), emulator.WithPutStatus(*putStatus),
 		emulator.WithNoSessionsAnswer(emulator.NoSessionsAnswer(*noSessions)), emulator.WithMaxInactivityTimeout(int32(*maxTimeout)),
+		emulator.WithMaxConnections(*maxConns),
 	}
 	if *unscoped != "" {
 		opts = append(opts, emulator.WithUnscopedToken(*unscoped))
@@ -143,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *token == emulator.DefaultToken {
 		fmt.Fprintf(stdout, "dtcluster-emulator: token %s (export DYNATRACE_CLUSTER_URL=%s DYNATRACE_CLUSTER_API_TOKEN=%s)\n", *token, base, *token)
 	} else {
-		fmt.Fprintf(stdout, "dtcluster-emulator: token: the one given with -token (export DYNATRACE_CLUSTER_URL=%s)\n", base)
+		fmt.Fprintf(stdout, "dtcluster-emulator: token: the one given with -token, -token-file or %s (export DYNATRACE_CLUSTER_URL=%s)\n", TokenEnv, base)
 	}
 	if *urlFile != "" {
 		if err := writeAtomically(*urlFile, base); err != nil {

@@ -53,9 +53,55 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	stop()
 }
 
+// TestTokenOutsideTheProcessList: the token can come from DTCLUSTER_EMULATOR_TOKEN or a file
+// given with -token-file, so it is not in the process list as -token is; the default token is
+// then refused.
+func TestTokenOutsideTheProcessList(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("dt0c01.FROM.file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct {
+		env   string
+		args  []string
+		token string
+	}{
+		"environment":                   {"dt0c01.FROM.env", nil, "dt0c01.FROM.env"},
+		"file":                          {"", []string{"-token-file", file}, "dt0c01.FROM.file"},
+		"a flag before the environment": {"dt0c01.FROM.env", []string{"-token-file", file}, "dt0c01.FROM.file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(TokenEnv, tt.env)
+			lines, stop := startRun(t, append([]string{"-listen", "127.0.0.1:0"}, tt.args...)...)
+			defer stop()
+			m := firstLine.FindStringSubmatch(nextLine(t, lines))
+			if second := nextLine(t, lines); m == nil || strings.Contains(second, tt.token) {
+				t.Fatalf("output %q / %q: want the URL, and the token not printed", m, second)
+			}
+			for token, want := range map[string]int{tt.token: 200, emulator.DefaultToken: 403} {
+				req, _ := http.NewRequest(http.MethodGet, m[1]+"/api/cluster/v2/userSessions", nil)
+				req.Header.Set("Authorization", "Api-Token "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = resp.Body.Close()
+				if resp.StatusCode != want {
+					t.Errorf("token %s: %d, want %d", token, resp.StatusCode, want)
+				}
+			}
+		})
+	}
+}
+
 func TestRunRejectsBadFlags(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{{"-sessions", "-1"}, {"-token", ""}, {"-listen", "256.0.0.1:1"}, {"-nope"}, {"-put-status", "201"},
-		{"-no-sessions-answer", "maybe"}, {"-max-inactivity-timeout", "-1"}, {"extra"}} {
+		{"-no-sessions-answer", "maybe"}, {"-max-inactivity-timeout", "-1"}, {"extra"}, {"-token-file", empty},
+		{"-token-file", filepath.Join(t.TempDir(), "missing")}, {"-token", "a", "-token-file", empty}, {"-max-connections", "0"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("run(%v) succeeded", args)
 		}

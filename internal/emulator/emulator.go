@@ -72,6 +72,7 @@ type Emulator struct {
 	putStatus       int
 	noSessions      NoSessionsAnswer
 	maxTimeout      int32
+	maxConns        int
 	mu              sync.Mutex
 	config          UserSessionsConfig
 	sessions        []UserSession
@@ -283,6 +284,9 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, control 
 	e.mu.Lock()
 	e.unauthenticated++
 	e.mu.Unlock()
+	// A client without a valid token keeps no connection: it cannot hold the emulator's
+	// connections open between refused requests.
+	w.Header().Set("Connection", "close")
 	writeError(w, status, message, nil)
 	return false
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // Running is an emulator served over HTTP by Start.
@@ -15,9 +14,10 @@ type Running struct {
 	// URL is the base URL to configure as the provider's host (http://address, or https://name
 	// over TLS). For a listener on every address (0.0.0.0, ::) it names one a client can use:
 	// the loopback address, or over TLS the first name the certificate holds.
-	URL    string
-	server *http.Server
-	served chan error
+	URL      string
+	server   *http.Server
+	listener *boundedListener
+	served   chan error
 }
 
 // Start serves a new emulator with opts on addr (port 0 picks a free port) until Shutdown. It is
@@ -41,9 +41,15 @@ func StartTLS(addr string, tlsConfig *tls.Config, opts ...Option) (*Running, err
 		ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 	}
 	e := New(opts...)
-	r := &Running{Emulator: e, URL: scheme + "://" + reachable(ln.Addr(), tlsConfig), served: make(chan error, 1),
-		server: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}}
-	go func() { r.served <- r.server.Serve(ln) }()
+	maxConns := e.maxConns
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConnections
+	}
+	bounded := newBoundedListener(ln, maxConns)
+	r := &Running{Emulator: e, URL: scheme + "://" + reachable(ln.Addr(), tlsConfig), served: make(chan error, 1), listener: bounded,
+		server: &http.Server{Handler: e, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+			WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, ConnState: bounded.track}}
+	go func() { r.served <- r.server.Serve(bounded) }()
 	return r, nil
 }
 
@@ -71,6 +77,9 @@ func reachable(addr net.Addr, tlsConfig *tls.Config) string {
 	// A listener on :: takes IPv4 too where the system is dual-stack, which is the common case.
 	return net.JoinHostPort("127.0.0.1", port)
 }
+
+// OpenConnections is how many connections the emulator holds open.
+func (r *Running) OpenConnections() int { return r.listener.open() }
 
 // Done delivers the error that ended serving, if it ends on its own.
 func (r *Running) Done() <-chan error { return r.served }
