@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,6 +48,19 @@ func newIncidentRun(t *testing.T, tf, folder, tfvars string) *incidentRun {
 func (r *incidentRun) run(args ...string) string {
 	r.t.Helper()
 	return strings.Join(strings.Fields(terraformIn(r.t, r.tf, r.dir, r.env, append(args, "-var-file=incident.tfvars")...)), " ")
+}
+
+// fails runs terraform as run does, and fails the test unless terraform fails; it returns the
+// output on one line.
+func (r *incidentRun) fails(args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command(r.tf, append(args, "-var-file=incident.tfvars", "-no-color")...)
+	cmd.Dir, cmd.Env = r.dir, r.env
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		r.t.Fatalf("terraform %s succeeded:\n%s", strings.Join(args, " "), out)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 // left lists the users who still have sessions.
@@ -100,6 +114,34 @@ func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
 		t.Errorf("the plan after the action still warns or plans a change:\n%s", out)
 	}
 	r.noSessionStored()
+}
+
+// TestCLIIncidentGuideLDAPCompromiseTypos: the LDAP folder run as written, with a hurried edit
+// of its variable file: a blank after the break-glass admin's id fails the plan and the invoke
+// naming except_user_ids, and ends nobody (before, it ended the admin; a plain plan plans no
+// action, so there is nothing to check there); a misspelt admin is a
+// warning naming the entry, shown before the first user is ended.
+func TestCLIIncidentGuideLDAPCompromiseTypos(t *testing.T) {
+	tf := devharness.Terraform(t)
+	if !devharness.AtLeast(t, tf, 1, 14) {
+		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
+	}
+	r := newIncidentRun(t, tf, "ldap-compromise", `break_glass_admins = ["breakglass "]`+"\n")
+	const want = `except_user_ids[Value("breakglass ")] must not start or end with white space`
+	if out := r.fails("plan", "-invoke=action.dtcluster_remove_user_sessions.ldap_users"); !strings.Contains(out, want) {
+		t.Errorf("plan -invoke: want an error saying %q:\n%s", want, out)
+	}
+	if out := r.fails("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.ldap_users"); !strings.Contains(out, want) {
+		t.Errorf("apply -invoke: want an error saying %q:\n%s", want, out)
+	}
+	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
+		t.Fatalf("a refused selection ended sessions: left %s", got)
+	}
+	writeFile(t, filepath.Join(r.dir, "incident.tfvars"), `break_glass_admins = ["breakglas"]`+"\n")
+	out := r.run("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.ldap_users")
+	if !strings.Contains(out, `except_user_ids names "breakglas", but no user with that id has a session`) {
+		t.Errorf("no warning names the misspelt admin:\n%s", out)
+	}
 }
 
 // TestCLIIncidentGuideOffboarding: -invoke ends the listed users' sessions, of every login type,

@@ -194,20 +194,26 @@ func userCount(n int) string {
 // selectionDescriptions describe the selection's attributes, in the action's and the removal
 // resource's schemas alike.
 var selectionDescriptions = map[string]string{
-	"user_id": "One user whose sessions end (API query parameter `userId`). Must not be empty. One of the ways of " +
-		"selecting: `user_id`, `user_ids`, the filters, `all_users`.",
+	"user_id": "One user whose sessions end (API query parameter `userId`). Must not be empty, nor start or end with " +
+		"white space. Compared in Unicode NFC, so it names the cluster's user whether the cluster holds the id " +
+		"composed or decomposed; the `DELETE` sends the id as the cluster listed it. One of the ways of selecting: " +
+		"`user_id`, `user_ids`, the filters, `all_users`.",
 	"user_ids": "The users whose sessions end, each with one `DELETE` (at most 4 at a time), after one listing of " +
 		"every session. Each is sent its `DELETE` even without a listed session, so a login after the listing is " +
-		"ended too. Must not be empty.",
-	"login_type": "Select every user who has a session with this login type (" + loginTypesMarkdown() +
+		"ended too. Must not be empty; each id as in `user_id`.",
+	"login_type": "Select every user who has a session with exactly this login type (" + loginTypesMarkdown() +
 		"; another value gives a warning). The API ends **all** sessions of a selected user: a user " +
-		"selected by `login_type = \"LDAP\"` also loses any `LOCAL` session. Combinable with `node_id` and `tenant_uuid`.",
+		"selected by `login_type = \"LDAP\"` also loses any `LOCAL` session. Combinable with `node_id` and " +
+		"`tenant_uuid`; filters that match none of the cluster's sessions give a warning.",
 	"node_id": "Select every user who has a session on this cluster node (a whole number from 0 to 2147483647). " +
 		"All sessions of a selected user end, on every node.",
 	"tenant_uuid": "Select every user who has a session in this environment (the cluster's UUID for the Cluster " +
-		"Management Console). All sessions of a selected user end, in every environment.",
+		"Management Console), in any letter case. Must not be empty. All sessions of a selected user end, in every " +
+		"environment.",
 	"all_users": "`true` selects every user who has a session. Never implied: leaving everything out is an error, " +
 		"and `false` alone selects nobody (an error too).",
 	"except_user_ids": "Users whose sessions are never ended, whatever the selection (the break-glass admins " +
-		"during an incident). A user both selected by `user_id` or `user_ids` and excepted is an error.",
+		"during an incident), compared in Unicode NFC. A user both selected by `user_id` or `user_ids` and excepted " +
+		"is an error; an entry that names no user with a session on the cluster is a warning naming it (a typo of " +
+		"the admin's id spares nobody).",
 }
