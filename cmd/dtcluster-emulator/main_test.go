@@ -388,7 +388,7 @@ func TestDefaultTokenOnlyOnLoopback(t *testing.T) {
 func TestFilesForOtherUsersAndAConstrainedCA(t *testing.T) {
 	dir := t.TempDir()
 	urlFile, caFile := filepath.Join(dir, "url"), filepath.Join(dir, "ca.pem")
-	lines, stop := startRun(t, "-tls", "-tls-hosts", "dtcluster-emulator,127.0.0.1", "-url-file", urlFile, "-ca-file", caFile)
+	lines, stop := startRun(t, "-listen", "127.0.0.1:0", "-tls", "-tls-hosts", "dtcluster-emulator,127.0.0.1", "-url-file", urlFile, "-ca-file", caFile)
 	defer stop()
 	nextLine(t, lines)
 	go func() {

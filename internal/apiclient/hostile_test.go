@@ -160,6 +160,10 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "refused") || len(clock.Waits()) != 2 {
 			t.Errorf("error = %v after %d waits, want 2 retries of a refused connection", err, len(clock.Waits()))
 		}
+		// It says what to check: the address and port, and that something listens there.
+		if err == nil || !strings.Contains(err.Error(), "check the URL's port") || FailureOf(err) != FailureConnection {
+			t.Errorf("error = %v (kind %v), want the connection failure's hint", err, FailureOf(err))
+		}
 	})
 }
 

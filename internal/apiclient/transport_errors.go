@@ -16,13 +16,16 @@ type FailureKind int
 
 // The kinds: no setting to blame; the URL does not reach the API (no such host, not its TLS
 // port, an answer that is not the API's); the TLS certificate was not trusted; no complete
-// answer within the request timeout; the call's budget (every attempt and wait) ran out.
+// answer within the request timeout; the call's budget (every attempt and wait) ran out; the
+// host's address could not be reached (nothing listening, no route, a proxy in the way).
 const (
 	FailureOther FailureKind = iota
 	FailureURL
 	FailureCertificate
 	FailureTimeout
 	FailureBudget
+	// FailureConnection: the host's address was not reached (refused, unreachable).
+	FailureConnection
 )
 
 // transportFailure is what a failed attempt without an answer means for the user.
@@ -31,7 +34,7 @@ type transportFailure struct {
 	// retry is true only for failures that can heal by themselves: a refused or reset
 	// connection, a timeout, a temporary name lookup failure.
 	retry bool
-	// hint says what to change when retrying cannot help, in the API's terms.
+	// hint says what to check or change, in the API's terms.
 	hint string
 	// kind names the failure for callers that say which of their settings to change.
 	kind FailureKind
@@ -76,20 +79,27 @@ func classifyTransport(err error) (t transportFailure) {
 			hint: "the token holds a character an HTTP header cannot carry; copy the token again"}
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return transportFailure{reason: "the host name does not resolve: " + text, unsent: true, kind: FailureURL}
+			return transportFailure{reason: "the host name does not resolve: " + text, unsent: true, kind: FailureURL,
+				hint: "check the spelling of the host name, and that this machine's DNS knows it (a name inside a private " +
+					"network needs that network's DNS or VPN)"}
 		}
-		return transportFailure{reason: "looking up the host failed: " + text, retry: dnsErr.IsTemporary || dnsErr.IsTimeout, unsent: true}
+		return transportFailure{reason: "looking up the host failed: " + text, retry: dnsErr.IsTemporary || dnsErr.IsTimeout, unsent: true,
+			hint: "this machine's DNS did not answer: check its resolver, or the VPN that serves the cluster's name", kind: FailureConnection}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return transportFailure{reason: "the connection was refused: " + text, retry: true, unsent: true}
+		return transportFailure{reason: "the connection was refused: " + text, retry: true, unsent: true,
+			hint: "nothing accepts connections at that address and port: check the URL's port (the cluster's HTTPS port, " +
+				"443 unless it says otherwise) and that the cluster (or the emulator) is running", kind: FailureConnection}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return transportFailure{reason: "the connection was closed before the answer was complete: " + text, retry: true}
 	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.ETIMEDOUT):
-		return transportFailure{reason: "the network did not reach the cluster: " + text, retry: true}
+		return transportFailure{reason: "the network did not reach the cluster: " + text, retry: true,
+			hint: "no route to the host: check that this machine reaches the cluster's network (VPN, firewall)", kind: FailureConnection}
 	case errors.Is(err, errBudget):
 		return transportFailure{reason: "the request timed out: " + text, kind: FailureBudget}
 	case errors.Is(err, errRequestTimeout), errors.As(err, &netErr) && netErr.Timeout():
-		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout}
+		return transportFailure{reason: "the request timed out: " + text, retry: true, kind: FailureTimeout,
+			hint: "the cluster did not answer in time: a firewall that drops packets, a wrong address, or a slow cluster"}
 	}
 	return transportFailure{reason: text} // errTooLarge among others: not retried, no setting to blame
 }

@@ -29,13 +29,13 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 	cfg, err := decodeUserSessionsConfig(body)
 	if err != nil {
 		return nil, c.unusableAnswer(userSessionsConfigPath, "the cluster's answer is not a complete user sessions configuration",
-			"no value was changed or stored; the URL may not be the cluster's own", FailureURL, err)
+			"nothing of this answer was stored; the URL may not be the cluster's own", FailureURL, err)
 	}
 	// A policy the API forbids would otherwise reach state, generated configuration and, through
 	// restore_on_destroy, the cluster again.
 	if err := cfg.Validate(); err != nil {
 		return nil, c.unusableAnswer(userSessionsConfigPath, "the cluster answered a user sessions configuration the API does not allow",
-			"no value was changed or stored; correct the policy in the Cluster Management Console "+
+			"nothing of this answer was stored; correct the policy in the Cluster Management Console "+
 				"(or with PUT /clusterConfig/userSessions), then run again", FailureOther, err)
 	}
 	return cfg, nil

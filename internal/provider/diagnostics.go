@@ -63,6 +63,10 @@ func settingHint(err error) string {
 	case apiclient.FailureCertificate:
 		return "\n\nFor a cluster whose certificate is issued by a private CA, set ca_certificate (or " +
 			"DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM."
+	case apiclient.FailureConnection:
+		return "\n\nCheck host (or DYNATRACE_CLUSTER_URL / DT_CLUSTER_URL): its name and port must reach the cluster " +
+			"from this machine. Behind a proxy, HTTPS_PROXY (or HTTP_PROXY for a loopback http:// URL) and NO_PROXY decide " +
+			"whether the request goes through it."
 	case apiclient.FailureTimeout:
 		return "\n\nrequest_timeout (in the provider block, in seconds; default 30) ended it. Raise it if the cluster is slow to answer."
 	case apiclient.FailureBudget:

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +47,8 @@ type lossyProxy struct {
 type answerDrop struct {
 	method, path string
 	skip, count  int
+	// after, if set, arms the rule only once a request with this method has been forwarded.
+	after string
 }
 
 func newLossyProxy(t *testing.T, target string) *lossyProxy {
@@ -65,6 +68,14 @@ func (p *lossyProxy) dropAnswers(method, path string, skip, count int) {
 	p.drops = append(p.drops, answerDrop{method: method, path: path, skip: skip, count: count})
 }
 
+// dropAnswersAfter drops the answers of the first count requests of method to path that come
+// after a request with the method after (whatever reads a plan made before).
+func (p *lossyProxy) dropAnswersAfter(method, path, after string, count int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.drops = append(p.drops, answerDrop{method: method, path: path, count: count, after: after})
+}
+
 // requests lists what the proxy forwarded, as "METHOD path".
 func (p *lossyProxy) requests() []string {
 	p.mu.Lock()
@@ -76,10 +87,14 @@ func (p *lossyProxy) requests() []string {
 func (p *lossyProxy) drop(r *http.Request) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	earlier := p.seen
 	p.seen = append(p.seen, r.Method+" "+r.URL.Path)
 	for i := range p.drops {
 		d := &p.drops[i]
 		if d.count == 0 || d.method != r.Method || !strings.HasSuffix(r.URL.Path, d.path) {
+			continue
+		}
+		if d.after != "" && !slices.ContainsFunc(earlier, func(s string) bool { return strings.HasPrefix(s, d.after+" ") }) {
 			continue
 		}
 		if d.skip > 0 {

@@ -30,6 +30,13 @@ func restorePolicyValue(cfg *apiclient.UserSessionsConfig) types.Object {
 	})
 }
 
+// describePolicy renders a restore_policy value for a person, in the configuration's terms.
+func describePolicy(v types.Object) string {
+	a := v.Attributes()
+	return fmt.Sprintf("{user_limit = %s, admin_limit = %s, logout_inactive_users_enabled = %s, user_inactivity_timeout = %s}",
+		a["user_limit"], a["admin_limit"], a["logout_inactive_users_enabled"], a["user_inactivity_timeout"])
+}
+
 // restorePolicyFromState returns the policy restore_on_destroy puts back: the restore_policy
 // attribute, nil when it holds none. A recorded policy the API forbids (or out of the fields'
 // range) is an error: it is never sent.

@@ -175,11 +175,18 @@ func (r *userSessionsConfigResource) ValidateConfig(ctx context.Context, req res
 }
 
 // ModifyPlan stops a plan against another cluster than the one state was recorded for, before
-// anything is read or written (with -refresh=false no read would catch it), and plans the
-// cluster_url the apply records.
+// anything is read or written (with -refresh=false no read would catch it), plans the
+// cluster_url the apply records, and plans a create against the cluster (planCreate). Without a
+// client (host or token not known at plan) nothing is read.
 func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.client == nil {
 		return
+	}
+	if req.State.Raw.IsNull() && !req.Plan.Raw.IsNull() {
+		r.planCreate(ctx, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	if !req.State.Raw.IsNull() {
 		var recorded types.String
@@ -191,6 +198,29 @@ func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resourc
 	if !req.Plan.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("cluster_url"), r.client.ClusterURL())...)
 	}
+}
+
+// planCreate reads the cluster's policy for a new resource, so that a refused token, a missing
+// scope, an unreachable host or a host that is not the Cluster API fails the plan a reviewer
+// approves, as a read would, rather than the apply. The policy read is planned as restore_policy
+// (what restore_on_destroy puts back), unless the cluster already holds the declared policy:
+// then it is most likely a replacement whose destroy puts the recorded policy back first, and
+// restore_policy stays known after apply. Create refuses to go on when the cluster no longer
+// holds the planned restore_policy.
+func (r *userSessionsConfigResource) planCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	current, err := r.client.GetUserSessionsConfig(ctx)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
+		return
+	}
+	if !req.Config.Raw.IsFullyKnown() {
+		return
+	}
+	var declared userSessionsConfigModel
+	if req.Config.Get(ctx, &declared).HasError() || declared.toAPI() == *current {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("restore_policy"), restorePolicyValue(current))...)
 }
 
 // Create records the cluster's current configuration (for restore_on_destroy), puts the
@@ -210,6 +240,13 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 	prior, err := r.client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
+		return
+	}
+	if planned := plan.RestorePolicy; isSet(planned) && !planned.Equal(restorePolicyValue(prior)) {
+		resp.Diagnostics.AddError("User Sessions Configuration Changed Since the Plan", fmt.Sprintf(
+			"The plan recorded %s as the policy the cluster had (what restore_on_destroy puts back), but the cluster now "+
+				"holds %s: it was changed after the plan. Nothing was changed or stored. Run terraform plan again and "+
+				"review the policy it shows.", describePolicy(planned), describePolicy(restorePolicyValue(prior))))
 		return
 	}
 	plan.RestorePolicy = restorePolicyValue(prior)

@@ -274,7 +274,8 @@ func TestCLICreateWithLostPutAnswer(t *testing.T) {
 			proxy := newLossyProxy(t, srv.URL)
 			proxy.dropAnswers("PUT", "/clusterConfig/userSessions", 0, 1)
 			if tt.readLost {
-				proxy.dropAnswers("GET", "/clusterConfig/userSessions", 1, 1) // the read of the prior policy passes
+				// The reads of the plan and of the prior policy pass; the read after the PUT is lost.
+				proxy.dropAnswersAfter("GET", "/clusterConfig/userSessions", "PUT", 1)
 			}
 			var extra []string
 			if tt.restoreOnDest {
@@ -840,4 +841,96 @@ resource "dtcluster_user_sessions_config" "this" {
 		{"unknown attribute", nil, strings.Replace(configResource(valid), "concurrent_session_policy", "session_limit = 3\n  concurrent_session_policy", 1),
 			words(`An argument named "session_limit" is not expected here`)},
 	})
+}
+
+// TestAccUserSessionsConfig_createPlansAgainstTheCluster: a create is planned against the
+// cluster. A refused token, an unreachable host and a host that is not the Cluster API fail
+// terraform plan (before, the plan was green and the apply failed after the review) with nothing
+// written; the plan shows the policy the cluster has now as restore_policy; and an apply after the
+// policy changed behind the plan changes nothing and says so.
+func TestAccUserSessionsConfig_createPlansAgainstTheCluster(t *testing.T) {
+	srv := emulatortest.NewServer(t)
+	current := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
+	if err := srv.SetConfig(apiPolicy(current)); err != nil {
+		t.Fatal(err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	block := func(host, token string) string {
+		return devharness.ProviderBlock("host", devharness.Quote(host), "token", devharness.Quote(token), "max_retries", "0")
+	}
+	a := policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: block(srv.URL, "dt0c01.WRONG.token") + configResource(a), PlanOnly: true,
+				ExpectError: words("Unable to Read User Sessions Configuration", "HTTP 403", "ServiceProviderAPI scope"),
+			},
+			{
+				Config: block(closedURL, srv.Token) + configResource(a), PlanOnly: true,
+				ExpectError: words("Unable to Read User Sessions Configuration", "the connection was refused",
+					"nothing accepts connections at that address and port", "Check host", "HTTPS_PROXY"),
+			},
+			{
+				Config: block(notTheAPI(t).URL, srv.Token) + configResource(a), PlanOnly: true,
+				ExpectError: words("Unable to Read User Sessions Configuration", "does not look like the Cluster API"),
+			},
+			{
+				Config: providerBlock(srv) + configResource(a, "restore_on_destroy = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(configAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(configAddr, tfjsonpath.New("restore_policy"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"user_limit": knownvalue.Int64Exact(7), "admin_limit": knownvalue.Int64Exact(3),
+							"logout_inactive_users_enabled": knownvalue.Bool(true), "user_inactivity_timeout": knownvalue.Int64Exact(1234),
+						})),
+					},
+				},
+				ConfigStateChecks: statePolicy(a, true),
+			},
+		},
+	})
+	if puts := srv.CountRequests("PUT", "/clusterConfig/userSessions"); puts != 2 {
+		t.Errorf("%d PUTs, want 2 (the create and the destroy's restore; none from the failed plans)", puts)
+	}
+}
+
+// TestCreateRefusesAPolicyChangedSinceThePlan: the plan showed the cluster's policy as
+// restore_policy; when the cluster holds another one at apply (changed after the review), the
+// create changes nothing and says so, rather than record a policy the plan did not show.
+func TestCreateRefusesAPolicyChangedSinceThePlan(t *testing.T) {
+	srv := emulatortest.NewServer(t)
+	before, after := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}, policy{UserLimit: 9, AdminLimit: 9, Timeout: 60}
+	if err := srv.SetConfig(apiPolicy(before)); err != nil {
+		t.Fatal(err)
+	}
+	ps := newProtocolServer(t, srv.URL, srv.Token)
+	ctx := context.Background()
+	typ, create := createRequest(t, ps, policy{UserLimit: 2, AdminLimit: 1, Timeout: 600})
+	plan, err := ps.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{TypeName: create.TypeName,
+		PriorState: create.PriorState, ProposedNewState: create.PlannedState, Config: create.Config})
+	if err != nil || hasError(plan.Diagnostics) {
+		t.Fatalf("plan: %v %s", err, diagText(plan.Diagnostics))
+	}
+	planned, err := plan.PlannedState.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := planned.As(&attrs); err != nil || !attrs["restore_policy"].IsFullyKnown() || attrs["restore_policy"].IsNull() {
+		t.Fatalf("planned restore_policy = %v, want the cluster's policy", attrs["restore_policy"])
+	}
+	if err := srv.SetConfig(apiPolicy(after)); err != nil {
+		t.Fatal(err)
+	}
+	create.PlannedState = plan.PlannedState
+	resp, err := ps.ApplyResourceChange(ctx, create)
+	if err != nil || !strings.Contains(diagText(resp.Diagnostics), "User Sessions Configuration Changed Since the Plan") {
+		t.Fatalf("apply: %v %s; want the changed-since-the-plan error", err, diagText(resp.Diagnostics))
+	}
+	if puts := srv.CountRequests("PUT", "/clusterConfig/userSessions"); puts != 0 {
+		t.Errorf("%d PUTs after the policy changed behind the plan", puts)
+	}
 }

@@ -1,7 +1,9 @@
 // Command testreport reads `go test -json` on standard input and prints what a person needs: one
 // line per package (as go test prints without -v), the whole output of every failed test, and at
-// the end every skipped test with the reason it gave. It exits 1 when a test, a package or a
-// build failed, so `go test -json ... | go run ./internal/tools/testreport` fails as go test would.
+// the end every skipped test with the reason it gave, then every failure, so that the last lines
+// of a failed run name what failed. It exits 1 when a test, a package or a build failed, or when
+// no test ran at all (a tier whose selection matches nothing must not pass), so
+// `go test -json ... | go run ./internal/tools/testreport` fails as go test would, and more.
 package main
 
 import (
@@ -45,7 +47,7 @@ func main() {
 // failed.
 func report(in io.Reader, out io.Writer) (failed bool, err error) {
 	outputs := map[string][]string{} // package + "\x00" + test -> its output lines
-	var skips []skip
+	var skips, failures []skip
 	tests, skipped := 0, 0
 	scanner := bufio.NewScanner(in)
 	scanner.Buffer(make([]byte, 0, 1<<20), 64<<20)
@@ -62,11 +64,15 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 			fmt.Fprint(out, e.Output)
 		case "build-fail":
 			failed = true
+			failures = append(failures, skip{pkg: e.ImportPath, reason: "build failed"})
 		case "output":
 			outputs[key] = append(outputs[key], e.Output)
 		case "pass", "fail", "skip":
 			if e.Test == "" {
-				failed = failed || e.Action == "fail"
+				if e.Action == "fail" {
+					failed = true
+					failures = append(failures, skip{pkg: e.Package, reason: "package failed"})
+				}
 				printPackage(out, e, outputs[key])
 				continue
 			}
@@ -76,6 +82,7 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 			switch e.Action {
 			case "fail":
 				failed = true
+				failures = append(failures, skip{pkg: e.Package, test: e.Test})
 				fmt.Fprint(out, strings.Join(outputs[key], ""))
 			case "skip":
 				skipped++
@@ -87,21 +94,41 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 	if err := scanner.Err(); err != nil {
 		return true, err
 	}
-	sort.Slice(skips, func(i, j int) bool {
-		if skips[i].pkg != skips[j].pkg {
-			return skips[i].pkg < skips[j].pkg
-		}
-		return skips[i].test < skips[j].test
-	})
-	fmt.Fprintf(out, "\n%d tests, %d skipped:\n", tests, skipped)
+	sortByTest(skips)
+	sortByTest(failures)
+	fmt.Fprintf(out, "\n%d tests, %d skipped, %d failed\n", tests, skipped, len(failures))
 	for _, s := range skips {
-		pkg := s.pkg
-		if rest, ok := strings.CutPrefix(pkg, modulePath); ok {
-			pkg = "." + rest
+		fmt.Fprintf(out, "  SKIP %s %s: %s\n", short(s.pkg), s.test, s.reason)
+	}
+	if tests == 0 && len(failures) == 0 {
+		fmt.Fprintln(out, "\nFAILED: no test ran; a selection that matches no test is a failure, not a pass")
+		return true, nil
+	}
+	if len(failures) > 0 {
+		fmt.Fprintf(out, "\nFAILED: %d failed (their output is above):\n", len(failures))
+		for _, f := range failures {
+			fmt.Fprintf(out, "  FAIL %s %s%s\n", short(f.pkg), f.test, f.reason)
 		}
-		fmt.Fprintf(out, "  SKIP %s %s: %s\n", pkg, s.test, s.reason)
 	}
 	return failed, nil
+}
+
+// sortByTest orders tests by package, then name.
+func sortByTest(list []skip) {
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].pkg != list[j].pkg {
+			return list[i].pkg < list[j].pkg
+		}
+		return list[i].test < list[j].test
+	})
+}
+
+// short is a package path below the module as ./path.
+func short(pkg string) string {
+	if rest, ok := strings.CutPrefix(pkg, modulePath); ok {
+		return "." + rest
+	}
+	return pkg
 }
 
 // printPackage writes the line go test prints for a package: ok, FAIL, or no test files.
@@ -115,7 +142,7 @@ func printPackage(out io.Writer, e event, lines []string) {
 	default:
 		// Output outside any test (a panic, a TestMain failure) is shown with the failure.
 		for _, l := range lines {
-			if !strings.HasPrefix(l, "=== ") && !strings.HasPrefix(l, "--- ") && strings.TrimSpace(l) != "FAIL" {
+			if !strings.HasPrefix(l, "=== ") && !strings.HasPrefix(l, "--- ") && strings.TrimSpace(l) != "FAIL" && !strings.HasPrefix(l, "FAIL\t") {
 				fmt.Fprint(out, l)
 			}
 		}

@@ -29,7 +29,7 @@ func TestReport(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"want 2, got 3", "FAIL\texample.com/p\t1.5s", "?   \texample.com/q\t[no test files]",
-		"3 tests, 1 skipped:", "SKIP example.com/p TestNeedsTofu: skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH",
+		"3 tests, 1 skipped, 2 failed", "SKIP example.com/p TestNeedsTofu: skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -42,8 +42,30 @@ func TestReport(t *testing.T) {
 		t.Errorf("the output of a passing test was printed:\n%s", text)
 	}
 
-	failed, err = report(strings.NewReader(`{"Action":"pass","Package":"example.com/p","Elapsed":1}`+"\n"), &out)
+	// A failed run's last lines name what failed (the skip list comes before them).
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if tail := strings.Join(lines[len(lines)-3:], "\n"); tail != "FAILED: 2 failed (their output is above):\n  FAIL example.com/p package failed\n  FAIL example.com/p TestBroken" {
+		t.Errorf("the report ends with\n%s\nwant the failures", tail)
+	}
+	if strings.Count(text, "FAIL\texample.com/p") != 1 {
+		t.Errorf("the package's FAIL line is printed more than once:\n%s", text)
+	}
+
+	out.Reset()
+	failed, err = report(strings.NewReader(`{"Action":"pass","Package":"example.com/p","Test":"TestOK"}`+"\n"+`{"Action":"pass","Package":"example.com/p","Elapsed":1}`+"\n"), &out)
 	if err != nil || failed {
-		t.Errorf("a passing package: failed %v, %v", failed, err)
+		t.Errorf("a passing package: failed %v, %v\n%s", failed, err, out.String())
+	}
+}
+
+// TestReportFailsWhenNoTestRan: a run whose selection matched no test (go test -run with a
+// renamed test's old name passes with "no tests to run") fails the report.
+func TestReportFailsWhenNoTestRan(t *testing.T) {
+	var out strings.Builder
+	events := `{"Action":"output","Package":"example.com/p","Output":"testing: warning: no tests to run\n"}` + "\n" +
+		`{"Action":"pass","Package":"example.com/p","Elapsed":0.1}` + "\n"
+	failed, err := report(strings.NewReader(events), &out)
+	if err != nil || !failed || !strings.Contains(out.String(), "FAILED: no test ran") {
+		t.Errorf("a run of no test: failed %v, %v\n%s", failed, err, out.String())
 	}
 }
