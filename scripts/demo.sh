@@ -239,6 +239,8 @@ if grep -q 'still has sessions' <<<"$confirm"; then fail "the check on the ephem
 note "the check on the ephemeral read passes: jane.doe has no sessions left"
 
 say "8. Clean up"
+note "destroy leaves the policy on the cluster (restore_on_destroy is false here: the setting cannot be deleted),"
+note "so the warning below is expected; with restore_on_destroy = true it would put back the policy from before"
 tf "$work/main" destroy -auto-approve | grep -E 'Destroy complete|Warning: User Sessions' || fail "destroy failed"
 stop_emulator
 if kill -0 "$emulator_pid" 2>/dev/null; then fail "the emulator is still running"; fi
