@@ -46,13 +46,15 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 			"`dtcluster_user_sessions_removal` resource.",
 		Attributes: map[string]schema.Attribute{
 			// No validators: selectionModel.check judges every value, at validate, plan and invoke.
-			"user_id":         schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"]},
-			"user_ids":        schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"]},
-			"login_type":      schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"]},
-			"node_id":         schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"]},
-			"tenant_uuid":     schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"]},
-			"all_users":       schema.BoolAttribute{Optional: true, MarkdownDescription: d["all_users"]},
-			"except_user_ids": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"]},
+			"user_id":              schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"]},
+			"user_ids":             schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"]},
+			"login_type":           schema.StringAttribute{Optional: true, MarkdownDescription: d["login_type"]},
+			"node_id":              schema.NumberAttribute{Optional: true, MarkdownDescription: d["node_id"]},
+			"tenant_uuid":          schema.StringAttribute{Optional: true, MarkdownDescription: d["tenant_uuid"]},
+			"created_before":       schema.StringAttribute{Optional: true, MarkdownDescription: d["created_before"]},
+			"last_accessed_before": schema.StringAttribute{Optional: true, MarkdownDescription: d["last_accessed_before"]},
+			"all_users":            schema.BoolAttribute{Optional: true, MarkdownDescription: d["all_users"]},
+			"except_user_ids":      schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["except_user_ids"]},
 		},
 	}
 }

@@ -46,7 +46,7 @@ func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
 	ctx := context.Background()
 
 	s := p.schema.ActionSchemas[actionType]
-	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 7 {
+	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 9 {
 		t.Fatalf("action schema = %+v", s)
 	}
 	for _, a := range s.Schema.Block.Attributes {
@@ -561,6 +561,7 @@ func TestAccRemoveUserSessionsAction_selectionFromVariables(t *testing.T) {
 		{config.Variables{"user_ids": set("alice"), "except_user_ids": set("alice")}, `"alice" is both selected and in except_user_ids`},
 		{config.Variables{"user_ids": set()}, "user_ids is empty: it selects nobody"},
 		{config.Variables{"tenant_uuid": config.StringVariable(" ")}, "tenant_uuid must not be empty"},
+		{config.Variables{"created_before": config.StringVariable("yesterday")}, `created_before must be an RFC 3339 time with a time zone`},
 	} {
 		steps = append(steps, resource.TestStep{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -53,8 +53,7 @@ func shown(id string) string { return servertext.Name(id) }
 // at a time.
 func removeSelected(ctx context.Context, client *apiclient.Client, sel selection, progress func(string)) (map[string]int, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	byQuery := sel.all || sel.filter.loginType != nil || sel.filter.nodeID != nil || sel.filter.tenantUUID != nil
-	if len(sel.users) == 0 && !byQuery {
+	if len(sel.users) == 0 && !sel.all && !sel.filter.filters() {
 		// The check refuses a selection of nobody; one arriving empty must never fall through to
 		// "every user" (an empty filter matches every session).
 		diags.AddError("No Users Selected", "The selection reached the provider empty, so nothing was ended. "+

@@ -17,13 +17,15 @@ import (
 // one of one user, a set of users, the users with a session matching the filters, or every user;
 // except_user_ids are never touched.
 type selectionModel struct {
-	UserID        types.String `tfsdk:"user_id"`
-	UserIDs       types.Set    `tfsdk:"user_ids"`
-	LoginType     types.String `tfsdk:"login_type"`
-	NodeID        types.Number `tfsdk:"node_id"`
-	TenantUUID    types.String `tfsdk:"tenant_uuid"`
-	AllUsers      types.Bool   `tfsdk:"all_users"`
-	ExceptUserIDs types.Set    `tfsdk:"except_user_ids"`
+	UserID             types.String `tfsdk:"user_id"`
+	UserIDs            types.Set    `tfsdk:"user_ids"`
+	LoginType          types.String `tfsdk:"login_type"`
+	NodeID             types.Number `tfsdk:"node_id"`
+	TenantUUID         types.String `tfsdk:"tenant_uuid"`
+	CreatedBefore      types.String `tfsdk:"created_before"`
+	LastAccessedBefore types.String `tfsdk:"last_accessed_before"`
+	AllUsers           types.Bool   `tfsdk:"all_users"`
+	ExceptUserIDs      types.Set    `tfsdk:"except_user_ids"`
 }
 
 // selection is a checked selectionModel, its user ids as configured.
@@ -56,6 +58,8 @@ func (m selectionModel) check(ctx context.Context, diags *diag.Diagnostics) {
 	}
 	checkLoginType(diags, path.Root("login_type"), m.LoginType)
 	nodeIDRule.check(diags, path.Root("node_id"), m.NodeID)
+	checkTime(diags, path.Root("created_before"), m.CreatedBefore)
+	checkTime(diags, path.Root("last_accessed_before"), m.LastAccessedBefore)
 	if isSet(m.TenantUUID) && strings.TrimSpace(m.TenantUUID.ValueString()) == "" {
 		diags.AddAttributeError(path.Root("tenant_uuid"), "Invalid Attribute Value",
 			"tenant_uuid must not be empty: give the UUID of an environment (or of the cluster, for the Cluster "+
@@ -71,7 +75,7 @@ func (m selectionModel) check(ctx context.Context, diags *diag.Diagnostics) {
 // someone, or that both selects and excepts a user.
 func (m selectionModel) checkWays(ctx context.Context, diags *diag.Diagnostics) {
 	if m.UserID.IsUnknown() || m.UserIDs.IsUnknown() || m.LoginType.IsUnknown() || m.NodeID.IsUnknown() ||
-		m.TenantUUID.IsUnknown() || m.AllUsers.IsUnknown() {
+		m.TenantUUID.IsUnknown() || m.CreatedBefore.IsUnknown() || m.LastAccessedBefore.IsUnknown() || m.AllUsers.IsUnknown() {
 		return // a variable not known yet (terraform validate) may be null: plan and invoke judge the ways
 	}
 	// ways describes each way used; attrs holds the attribute a diagnostic about it names.
@@ -87,7 +91,7 @@ func (m selectionModel) checkWays(ctx context.Context, diags *diag.Diagnostics) 
 		}
 	}
 	if filter := firstFilter(m); filter != "" {
-		ways, attrs = append(ways, "the filters (login_type, node_id, tenant_uuid)"), append(attrs, filter)
+		ways, attrs = append(ways, "the filters (login_type, node_id, tenant_uuid, created_before, last_accessed_before)"), append(attrs, filter)
 	}
 	switch {
 	case m.AllUsers.ValueBool():
@@ -95,13 +99,14 @@ func (m selectionModel) checkWays(ctx context.Context, diags *diag.Diagnostics) 
 	case !m.AllUsers.IsNull() && len(ways) == 0:
 		diags.AddAttributeError(path.Root("all_users"), "Invalid Selection",
 			"all_users = false selects nobody. Set all_users = true to end every user's sessions, or select with "+
-				"user_id, user_ids or the filters login_type, node_id and tenant_uuid.")
+				"user_id, user_ids or the filters login_type, node_id, tenant_uuid, created_before and last_accessed_before.")
 		return
 	}
 	switch len(ways) {
 	case 0:
 		diags.AddError("No Users Selected", "Select whose sessions end, in exactly one way: user_id (one user), user_ids "+
-			"(a set), login_type, node_id and tenant_uuid (every user with a matching session), or all_users = true "+
+			"(a set), login_type, node_id, tenant_uuid, created_before and last_accessed_before (every user with a "+
+			"matching session), or all_users = true "+
 			"(every user). except_user_ids names users never touched.")
 		return
 	case 1:
@@ -131,6 +136,10 @@ func firstFilter(m selectionModel) string {
 		return "node_id"
 	case !m.TenantUUID.IsNull():
 		return "tenant_uuid"
+	case !m.CreatedBefore.IsNull():
+		return "created_before"
+	case !m.LastAccessedBefore.IsNull():
+		return "last_accessed_before"
 	}
 	return ""
 }
@@ -172,6 +181,9 @@ func (m selectionModel) selection(ctx context.Context) selection {
 		n := wholeNumber(m.NodeID)
 		s.filter.nodeID = &n
 	}
+	// Checked: a time that does not parse never gets here.
+	s.filter.createdBefore, _ = newTimeBound(m.CreatedBefore.ValueStringPointer())
+	s.filter.lastAccessedBefore, _ = newTimeBound(m.LastAccessedBefore.ValueStringPointer())
 	return s
 }
 
@@ -210,6 +222,13 @@ var selectionDescriptions = map[string]string{
 	"tenant_uuid": "Select every user who has a session in this environment (the cluster's UUID for the Cluster " +
 		"Management Console), in any letter case. Must not be empty. All sessions of a selected user end, in every " +
 		"environment.",
+	"created_before": "Select every user who has a session created strictly before this time, an RFC 3339 time with " +
+		"a time zone such as `\"2026-12-05T14:05:00Z\"` (when a password was rotated, say). The API ends **all** " +
+		"sessions of a selected user, also those created after it. Combinable with the other filters.",
+	"last_accessed_before": "Select every user who has a session last used strictly before this time (RFC 3339 with a " +
+		"time zone): idle sessions. A session the cluster reports without `lastAccessedTimestamp` (optional in the " +
+		"API) counts as last used when it was created. The API ends **all** sessions of a selected user, also its " +
+		"active ones. Combinable with the other filters.",
 	"all_users": "`true` selects every user who has a session. Never implied: leaving everything out is an error, " +
 		"and `false` alone selects nobody (an error too).",
 	"except_user_ids": "Users whose sessions are never ended, whatever the selection (the break-glass admins " +

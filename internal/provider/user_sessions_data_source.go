@@ -36,10 +36,11 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The user sessions on the cluster (Cluster API v2 `GET /userSessions`), of every user " +
-			"or of one, optionally filtered by login type, node and tenant. One request per read. The list is " +
+			"or of one, optionally filtered by login type, node, tenant and time. One request per read. The list is " +
 			"ordered by `user_id`, then `creation_time` (oldest first), then `session_id`, so plans stay stable " +
 			"whatever order the cluster answers in. An empty result is an empty list. The API filters by user " +
-			"only; `login_type`, `node_id` and `tenant_uuid` are applied by the provider to what it answers.",
+			"only; `login_type`, `node_id`, `tenant_uuid`, `created_before` and `last_accessed_before` are applied by " +
+			"the provider to what it answers.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
 				Optional:            true,
@@ -61,8 +62,18 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"tenant_uuid": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Only sessions of this environment (the cluster's UUID for the Cluster Management " +
-					"Console), matched exactly. Applied by the provider.",
+					"Console), in any letter case. Applied by the provider.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"created_before": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: timeDescriptions["created_before"] + " Applied by the provider.",
+				Validators:          []validator.String{timeValidator{}},
+			},
+			"last_accessed_before": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: timeDescriptions["last_accessed_before"] + " Applied by the provider.",
+				Validators:          []validator.String{timeValidator{}},
 			},
 			"exclude_personal_data": schema.BoolAttribute{
 				Optional: true,

@@ -30,6 +30,36 @@ type sessionsQuery struct {
 	userID, loginType, tenantUUID *string
 	nodeID                        *int64
 	excludePersonalData           *bool
+	// createdBefore and lastAccessedBefore select by time: as configured (RFC 3339), and in
+	// milliseconds since the epoch.
+	createdBefore, lastAccessedBefore *timeBound
+}
+
+// timeBound is a selection by time: the configured text, echoed into state, and its instant in
+// the API's unit (milliseconds since the Unix epoch).
+type timeBound struct {
+	text string
+	ms   int64
+}
+
+// newTimeBound parses an RFC 3339 time; nil for nil.
+func newTimeBound(text *string) (*timeBound, error) {
+	if text == nil {
+		return nil, nil
+	}
+	ms, err := parseTime(*text)
+	if err != nil {
+		return nil, err
+	}
+	return &timeBound{text: *text, ms: ms}, nil
+}
+
+// textOf is b's configured text, nil for nil.
+func (b *timeBound) textOf() *string {
+	if b == nil {
+		return nil
+	}
+	return &b.text
 }
 
 // sessionsReader is the one read of the sessions, for every object that reads them: the
@@ -97,6 +127,17 @@ func queryFromConfig(typ tftypes.Object, config *tfprotov6.DynamicValue) (sessio
 	if err := attrs["exclude_personal_data"].As(&q.excludePersonalData); err != nil {
 		return q, fmt.Errorf("exclude_personal_data: %w", err)
 	}
+	for name, target := range map[string]**timeBound{"created_before": &q.createdBefore, "last_accessed_before": &q.lastAccessedBefore} {
+		var text *string
+		if err := attrs[name].As(&text); err != nil {
+			return q, fmt.Errorf("%s: %w", name, err)
+		}
+		bound, err := newTimeBound(text)
+		if err != nil {
+			return q, fmt.Errorf("%s must be an RFC 3339 time with a time zone, such as \"2026-12-05T14:05:00Z\": %w", name, err)
+		}
+		*target = bound
+	}
 	var node *big.Float
 	if err := attrs["node_id"].As(&node); err != nil {
 		return q, fmt.Errorf("node_id: %w", err)
@@ -116,6 +157,12 @@ func (q sessionsQuery) apiUserID() string {
 	return *q.userID
 }
 
+// filters reports whether q sets a filter the provider applies (all but user_id, which the API
+// applies).
+func (q sessionsQuery) filters() bool {
+	return q.loginType != nil || q.nodeID != nil || q.tenantUUID != nil || q.createdBefore != nil || q.lastAccessedBefore != nil
+}
+
 // describe names the filters q sets, as a configuration writes them.
 func (q sessionsQuery) describe() string {
 	var parts []string
@@ -128,7 +175,33 @@ func (q sessionsQuery) describe() string {
 	if q.tenantUUID != nil {
 		parts = append(parts, fmt.Sprintf("tenant_uuid = %q", *q.tenantUUID))
 	}
+	if q.createdBefore != nil {
+		parts = append(parts, fmt.Sprintf("created_before = %q", q.createdBefore.text))
+	}
+	if q.lastAccessedBefore != nil {
+		parts = append(parts, fmt.Sprintf("last_accessed_before = %q", q.lastAccessedBefore.text))
+	}
 	return strings.Join(parts, ", ")
+}
+
+// inTime reports whether s matches the selections by time: created strictly before
+// created_before, and last accessed strictly before last_accessed_before. A session without
+// lastAccessedTimestamp (optional in the API) counts as last accessed when it was created: it
+// has not been reported used since.
+func (q sessionsQuery) inTime(s *apiclient.UserSession) bool {
+	if q.createdBefore != nil && s.CreationTime >= q.createdBefore.ms {
+		return false
+	}
+	if q.lastAccessedBefore != nil {
+		last := s.CreationTime
+		if s.LastAccessedTimestamp != nil {
+			last = *s.LastAccessedTimestamp
+		}
+		if last >= q.lastAccessedBefore.ms {
+			return false
+		}
+	}
+	return true
 }
 
 // selectSessions applies the filters the provider owns (tenant_uuid in any case: a UUID's hex
@@ -140,7 +213,7 @@ func (q sessionsQuery) selectSessions(sessions []apiclient.UserSession) []*apicl
 	for i := range sessions {
 		s := &sessions[i]
 		if (q.loginType != nil && s.LoginType != *q.loginType) || (q.tenantUUID != nil && !strings.EqualFold(s.TenantUUID, *q.tenantUUID)) ||
-			(q.nodeID != nil && int64(s.NodeID) != *q.nodeID) {
+			(q.nodeID != nil && int64(s.NodeID) != *q.nodeID) || !q.inTime(s) {
 			continue
 		}
 		if q.excludePersonalData != nil && *q.excludePersonalData {
@@ -227,6 +300,12 @@ var topWriters = map[string]func(*msgpackWriter, sessionsQuery, []*apiclient.Use
 	"login_type":  func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.loginType) },
 	"node_id":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalInt(q.nodeID) },
 	"tenant_uuid": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.tenantUUID) },
+	"created_before": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) {
+		w.optionalStr(q.createdBefore.textOf())
+	},
+	"last_accessed_before": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) {
+		w.optionalStr(q.lastAccessedBefore.textOf())
+	},
 	"exclude_personal_data": func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) {
 		if q.excludePersonalData == nil {
 			w.null()

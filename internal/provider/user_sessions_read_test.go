@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -65,6 +66,16 @@ func TestStateWriterFollowsTheSchema(t *testing.T) {
 	}
 }
 
+// mustTime parses an RFC 3339 time of a test's configuration.
+func mustTime(t *testing.T, v any) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, v.(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
 // expectedState is, written independently of the provider's read, the state a read of config
 // must give for sessions (the API's answer): the filters applied, ip and device dropped when
 // asked, sorted by user, creation time, session id (then node), nulls for what the API left out.
@@ -82,8 +93,21 @@ func expectedState(t *testing.T, typ tftypes.Object, sessions []emulator.UserSes
 		if n, ok := config["node_id"]; ok && int(s.NodeID) != n {
 			continue
 		}
-		if tu, ok := config["tenant_uuid"]; ok && s.TenantUUID != tu {
+		if tu, ok := config["tenant_uuid"]; ok && !strings.EqualFold(s.TenantUUID, tu.(string)) {
 			continue
+		}
+		// Times: strictly before; a session without a last access was last accessed when created.
+		if cb, ok := config["created_before"]; ok && !time.UnixMilli(s.CreationTime).Before(mustTime(t, cb)) {
+			continue
+		}
+		if lb, ok := config["last_accessed_before"]; ok {
+			last := time.UnixMilli(s.CreationTime)
+			if s.LastAccessedTimestamp != nil {
+				last = time.UnixMilli(*s.LastAccessedTimestamp)
+			}
+			if !last.Before(mustTime(t, lb)) {
+				continue
+			}
 		}
 		if config["exclude_personal_data"] == true {
 			s.Device, s.IP = nil, nil
@@ -141,6 +165,7 @@ func expectedState(t *testing.T, typ tftypes.Object, sessions []emulator.UserSes
 	return tftypes.NewValue(typ, map[string]tftypes.Value{
 		"user_id": echo("user_id", tftypes.String), "login_type": echo("login_type", tftypes.String),
 		"node_id": echo("node_id", tftypes.Number), "tenant_uuid": echo("tenant_uuid", tftypes.String),
+		"created_before": echo("created_before", tftypes.String), "last_accessed_before": echo("last_accessed_before", tftypes.String),
 		"exclude_personal_data": echo("exclude_personal_data", tftypes.Bool),
 		"session_count":         number(int64(len(elems))),
 		"sessions_per_user":     tftypes.NewValue(typ.AttributeTypes["sessions_per_user"], perUser),
@@ -175,6 +200,11 @@ func TestReadStateMatchesAnIndependentExpectation(t *testing.T) {
 		{"every filter", body, map[string]any{"login_type": "LDAP", "node_id": 2, "tenant_uuid": emulator.ClusterUUID, "exclude_personal_data": true}},
 		{"personal data kept", body, map[string]any{"exclude_personal_data": false}},
 		{"a new login type", body, map[string]any{"login_type": "NEW_TYPE"}},
+		{"tenant in upper case", body, map[string]any{"tenant_uuid": strings.ToUpper(emulator.ClusterUUID)}},
+		{"created before", body, map[string]any{"created_before": "2026-01-15T05:00:00Z"}},
+		{"last accessed before, with an offset", body, map[string]any{"last_accessed_before": "2026-01-15T06:30:00+01:00"}},
+		{"both times and a login type", body, map[string]any{"created_before": "2026-01-15T07:00:00Z",
+			"last_accessed_before": "2026-01-15T06:00:00.5Z", "login_type": "LDAP"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -35,6 +35,11 @@ variable "tenant_uuid" {
   default = null
 }
 
+variable "created_before" {
+  type    = string
+  default = null
+}
+
 variable "except_user_ids" {
   type    = set(string)
   default = null
@@ -53,6 +58,7 @@ action "dtcluster_remove_user_sessions" "incident" {
     login_type      = var.login_type
     node_id         = var.node_id
     tenant_uuid     = var.tenant_uuid
+    created_before  = var.created_before
     except_user_ids = var.except_user_ids
   }
 }
