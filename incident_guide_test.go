@@ -166,6 +166,29 @@ func TestCLIIncidentGuideOffboarding(t *testing.T) {
 	r.noSessionStored()
 }
 
+// TestCLIIncidentGuideOffboardingFollowsTheUserList: removing a user from the list ends exactly
+// that user's sessions in the same apply (Terraform 1.16: a before_destroy action trigger).
+func TestCLIIncidentGuideOffboardingFollowsTheUserList(t *testing.T) {
+	tf := devharness.Terraform(t)
+	if !devharness.AtLeast(t, tf, 1, 16) {
+		t.Skip("skipped: destroy-triggered actions need Terraform 1.16 or later; this terraform is older")
+	}
+	r := newIncidentRun(t, tf, "offboarding-follows-the-user-list", `users = ["alice", "bob", "breakglass", "carol", "dave"]`+"\n")
+	r.run("apply", "-auto-approve")
+	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
+		t.Fatalf("adding users ended sessions: left %s", got)
+	}
+	writeFile(t, filepath.Join(r.dir, "incident.tfvars"), `users = ["alice", "breakglass", "carol", "dave"]`+"\n")
+	out := r.run("apply", "-auto-approve")
+	if got := r.left(); got != "alice,breakglass,carol,dave" {
+		t.Errorf("after removing bob from the list: %s have sessions, want alice,breakglass,carol,dave\n%s", got, out)
+	}
+	if !strings.Contains(out, "1 destroyed") || !strings.Contains(out, "Actions: 1 invoked") {
+		t.Errorf("the apply did not remove bob and invoke the action once:\n%s", out)
+	}
+	r.noSessionStored()
+}
+
 // TestCLIIncidentGuideOffboardingWithoutActions runs the removal resource's folder with the
 // terraform under test, and with OpenTofu when it is given.
 func TestCLIIncidentGuideOffboardingWithoutActions(t *testing.T) {

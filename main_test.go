@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,8 +76,15 @@ func TestExamplesValidate(t *testing.T) {
 		}
 		minor, needs := 11, ""
 		for _, f := range plain {
-			if data, err := os.ReadFile(f); err == nil && regexp.MustCompile(`(?m)^action "`).Match(data) {
+			data, err := os.ReadFile(f)
+			if err == nil && regexp.MustCompile(`(?m)^action "`).Match(data) {
 				minor, needs = 14, "actions"
+			}
+			// An example that says which Terraform it needs (destroy-triggered actions: 1.16).
+			if m := regexp.MustCompile(`required_version\s*=\s*">=\s*1\.(\d+)"`).FindSubmatch(data); m != nil {
+				if n, _ := strconv.Atoi(string(m[1])); n > minor {
+					minor, needs = n, "its required_version"
+				}
 			}
 		}
 		if len(plain) > 0 {

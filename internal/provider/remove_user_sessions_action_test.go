@@ -583,3 +583,100 @@ func TestAccRemoveUserSessionsAction_selectionFromVariables(t *testing.T) {
 		t.Errorf("users left: %s, want every user", got)
 	}
 }
+
+// hclList renders strings as an HCL list.
+func hclList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = devharness.Quote(s)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// userList is a for_each list of users whose before_destroy trigger ends a departing user's
+// sessions through caller (Terraform 1.16), with on_failure as given.
+func userList(srv *emulatortest.Server, onFailure string, users ...string) string {
+	return providerBlock(srv) + fmt.Sprintf(`
+resource "terraform_data" "user" {
+  for_each = toset(%s)
+  input    = each.key
+  lifecycle {
+    action_trigger {
+      events     = [before_destroy]
+      actions    = [action.dtcluster_remove_user_sessions.departing]
+      on_failure = %s
+    }
+  }
+}
+
+action "dtcluster_remove_user_sessions" "departing" {
+  config {
+    user_id = caller.input
+  }
+}
+`, hclList(users), onFailure)
+}
+
+// TestCLIOffboardingFollowsTheUserList (Terraform 1.16): removing a user from a for_each list
+// ends exactly that user's sessions in the same apply; against a cluster refusing the DELETE,
+// on_failure = halt fails the apply and keeps the user in state until a later apply ends the
+// sessions, and on_failure = continue removes the user with a warning, the sessions left.
+// terraform-plugin-testing cannot hold a for_each instance in its state shim ("for_each is not
+// supported"), so this runs the CLI.
+func TestCLIOffboardingFollowsTheUserList(t *testing.T) {
+	tf := devharness.RequireTerraform(t, 1, 16, "a before_destroy action trigger")
+	c := newCLI(t)
+	c.tf = tf
+	srv := incidentCluster(t)
+	apply := func(onFailure string, users ...string) (string, error) {
+		c.write("main.tf", terraformBlock+userList(srv, onFailure, users...))
+		out, err := c.run(nil, "apply", "-auto-approve")
+		return strings.Join(strings.Fields(out), " "), err
+	}
+	left := func(want, when string) {
+		t.Helper()
+		if got := leftUsers(srv); got != want {
+			t.Errorf("%s: users with sessions %s, want %s", when, got, want)
+		}
+	}
+	inState := func(user string) bool {
+		out, _ := c.run(nil, "state", "list")
+		return strings.Contains(out, `terraform_data.user["`+user+`"]`)
+	}
+	if out, err := apply("halt", "alice", "bob", "breakglass", "carol", "dave"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	left("alice,bob,breakglass,carol,dave", "after adding every user")
+	if out, err := apply("halt", "alice", "breakglass", "carol", "dave"); err != nil || !strings.Contains(out, "Actions: 1 invoked") {
+		t.Fatalf("apply without bob: %v\n%s", err, out)
+	}
+	left("alice,breakglass,carol,dave", "after removing bob")
+
+	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510, Count: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := apply("halt", "alice", "breakglass", "dave"); err == nil || !strings.Contains(out, "Unable to Remove User Sessions") {
+		t.Errorf("on_failure = halt against a refusing cluster: want a failed apply, got %v\n%s", err, out)
+	}
+	left("alice,breakglass,carol,dave", "after a halted removal of carol")
+	if !inState("carol") {
+		t.Error("on_failure = halt: carol left the state though her sessions were not ended")
+	}
+	srv.ClearFaults()
+	if out, err := apply("halt", "alice", "breakglass", "dave"); err != nil {
+		t.Fatalf("the next apply: %v\n%s", err, out)
+	}
+	left("alice,breakglass,dave", "after the next apply")
+
+	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 510, Count: 100}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := apply("continue", "alice", "breakglass")
+	if err != nil || !strings.Contains(out, "Warning: Unable to Remove User Sessions") {
+		t.Errorf("on_failure = continue: want a successful apply with a warning, got %v\n%s", err, out)
+	}
+	if inState("dave") {
+		t.Error("on_failure = continue: dave is still in state")
+	}
+	left("alice,breakglass,dave", "after a continued removal of dave (his sessions stay)")
+}

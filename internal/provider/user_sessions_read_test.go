@@ -12,8 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
