@@ -475,7 +475,7 @@ func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
 var badSelections = []struct{ name, body, want string }{
 	{"nothing", ``, "Select whose sessions end, in exactly one way"},
 	{"only an exception", `except_user_ids = ["alice"]`, "Select whose sessions end, in exactly one way"},
-	{"two ways", `user_id = "alice"` + "\n" + `login_type = "LDAP"`, "user_id and the filters (login_type, node_id, tenant_uuid) both select users"},
+	{"two ways", `user_id = "alice"` + "\n" + `login_type = "LDAP"`, "user_id and the filters (login_type, node_id, tenant_uuid, created_before, last_accessed_before) both select users"},
 	{"an empty set", `user_ids = []`, "user_ids is empty: it selects nobody"},
 	{"all users false alone", `all_users = false`, "all_users = false selects nobody"},
 	{"a user listed and excepted", `user_ids = ["alice", "bob"]` + "\n" + `except_user_ids = ["bob"]`, `"bob" is both selected and in except_user_ids`},
