@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"net/url"
 	"os"
 	"os/exec"
@@ -66,73 +65,29 @@ func TestDocsLinksResolveOnRegistry(t *testing.T) {
 	}
 }
 
-// TestMakeHelpListsEveryTarget: make help lists every documented target, digits in names
-// included, with the descriptions in one column.
-func TestMakeHelpListsEveryTarget(t *testing.T) {
-	if _, err := exec.LookPath("make"); err != nil {
-		t.Skip("skipped: needs make")
-	}
-	out, err := exec.Command("make", "--no-print-directory", "help").CombinedOutput()
-	if err != nil {
-		t.Fatalf("make help: %v\n%s", err, out)
-	}
-	f, err := os.Open("GNUmakefile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	documented := regexp.MustCompile(`^([a-z0-9][a-z0-9-]*):.*## `)
-	var targets []string
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if m := documented.FindStringSubmatch(sc.Text()); m != nil {
-			targets = append(targets, m[1])
-		}
-	}
-	if len(targets) < 10 {
-		t.Fatalf("only %d documented targets found", len(targets))
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) != len(targets) {
-		t.Fatalf("make help printed %d lines for %d targets:\n%s", len(lines), len(targets), out)
-	}
-	column := -1
-	for i, target := range targets {
-		prefix := "  make " + target + " "
-		if !strings.HasPrefix(lines[i], prefix) {
-			t.Errorf("line %d = %q, want target %s", i, lines[i], target)
-			continue
-		}
-		rest := strings.TrimLeft(lines[i][len(prefix):], " ")
-		at := len(lines[i]) - len(rest)
-		if column >= 0 && at != column {
-			t.Errorf("description of %s starts at column %d, others at %d:\n%s", target, at, column, out)
-		}
-		column = at
-	}
-	if !strings.Contains(string(out), "make bench-e2e") {
-		t.Errorf("make help lacks bench-e2e:\n%s", out)
-	}
-}
-
-// TestShellCannotDieOfSIGPIPE: no script or makefile pipes a command into a reader that may stop
-// early (head, grep -q, grep -m): under pipefail the writer then dies of SIGPIPE at random.
-func TestShellCannotDieOfSIGPIPE(t *testing.T) {
-	files, _ := filepath.Glob("scripts/*.sh")
-	files = append(files, "GNUmakefile", ".ci/run")
-	early := regexp.MustCompile(`\|\s*(head\b|tail -n ?\+?1\b|grep\s+(-[a-zA-Z]*[qm]|--quiet|--max-count))`)
-	for _, file := range files {
+// TestAcceptanceTestsGoThroughTheTiers: no test calls terraform-plugin-testing's runners but
+// the two tier helpers of internal/provider (acceptanceTest, quickAcceptanceTest), so every
+// acceptance test belongs to a tier by what it calls, never by its name: make test-quick
+// (go test -short) runs the quick ones and skips the others saying so, make test runs all.
+func TestAcceptanceTestsGoThroughTheTiers(t *testing.T) {
+	runner := regexp.MustCompile(`\bresource\.(ParallelTest|Test|UnitTest)\(`)
+	files, _ := filepath.Glob("internal/*/*_test.go")
+	root, _ := filepath.Glob("*_test.go")
+	checked := 0
+	for _, file := range append(files, root...) {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
+		checked++
 		for i, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(strings.TrimSpace(line), "#") {
-				continue
-			}
-			if early.MatchString(line) {
-				t.Errorf("%s:%d pipes into a reader that may stop early: %s", file, i+1, strings.TrimSpace(line))
+			if runner.MatchString(line) && file != filepath.Join("internal", "provider", "helpers_test.go") {
+				t.Errorf("%s:%d calls terraform-plugin-testing directly: use acceptanceTest or quickAcceptanceTest", file, i+1)
 			}
 		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d test files found", checked)
 	}
 }
 

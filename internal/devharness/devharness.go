@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -95,17 +96,29 @@ func Env(cliConfig string) []string {
 	return append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 }
 
+// SkipInShortMode skips t when the tests run with -short (make test-quick), saying that make
+// test runs it. It reads the test.short flag rather than import package testing, so that a
+// command using devharness does not link it.
+func SkipInShortMode(t TB) {
+	t.Helper()
+	if f := flag.Lookup("test.short"); f != nil && f.Value.String() == "true" {
+		t.Skip("skipped in -short mode (make test-quick): starts terraform or OpenTofu; make test runs it")
+	}
+}
+
 // Terraform returns the terraform binary of the acceptance tests (TF_ACC_TERRAFORM_PATH, as make
-// test sets it), or skips t saying how to run it.
+// test sets it), or skips t saying how to run it; in -short mode it skips (SkipInShortMode).
 func Terraform(t TB) string {
 	t.Helper()
+	SkipInShortMode(t)
 	return binaryFromEnv(t, "TF_ACC_TERRAFORM_PATH", "skipped: runs the terraform CLI; set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does)")
 }
 
 // OpenTofu returns the tofu binary the tests may run (DTCLUSTER_TOFU_PATH, which make test sets
-// from TOFU), or skips t saying how to run it.
+// from TOFU), or skips t saying how to run it; in -short mode it skips.
 func OpenTofu(t TB) string {
 	t.Helper()
+	SkipInShortMode(t)
 	return binaryFromEnv(t, "DTCLUSTER_TOFU_PATH",
 		"skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH, or TOFU=/path/to/tofu for make test (CI builds OpenTofu 1.12.6 with the shared tool)")
 }

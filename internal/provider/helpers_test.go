@@ -294,6 +294,26 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// The test tiers. make test-quick runs go test -short: the tests that start no terraform, and
+// the acceptance tests that run through quickAcceptanceTest (one per Terraform object, and the
+// validation matrices). Every other test that starts terraform goes through acceptanceTest or
+// newCLI (or devharness.Terraform), which skip in -short mode saying so; make test runs them all.
+// TestAcceptanceTestsGoThroughTheTiers checks that no test calls terraform-plugin-testing's
+// runners directly, so a test cannot fall out of a tier by its name.
+
+// acceptanceTest runs tc in parallel, and skips in -short mode.
+func acceptanceTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	devharness.SkipInShortMode(t)
+	resource.ParallelTest(t, tc)
+}
+
+// quickAcceptanceTest runs tc in parallel, in every tier.
+func quickAcceptanceTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	resource.ParallelTest(t, tc)
+}
+
 // newCLI gives t a folder and environment of its own to run terraform in; such tests are
 // hermetic, so they run in parallel.
 func newCLI(t *testing.T) *cli {
@@ -467,7 +487,7 @@ func testBadConfigurations(t *testing.T, tests []badConfiguration) {
 			if tt.provider != nil {
 				block = tt.provider(srv)
 			}
-			resource.Test(t, resource.TestCase{
+			quickAcceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps:                    []resource.TestStep{{Config: block + tt.resource, ExpectError: tt.want}},
 			})

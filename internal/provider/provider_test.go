@@ -183,7 +183,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			target := tt.want(long, short, block)
-			resource.Test(t, resource.TestCase{
+			acceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: tt.provider(long, short, block) + configResource(p),
@@ -214,7 +214,7 @@ func TestAccProviderCACertificate(t *testing.T) {
 	block := func(name, value string) string {
 		return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), name, value)
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -238,7 +238,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 	p := policy{UserLimit: 6, AdminLimit: 6, Enabled: false, Timeout: 900}
 	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "0")
 	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", "not a certificate")
-	resource.Test(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      block + configResource(p),
@@ -246,7 +246,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 		}},
 	})
 	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", string(caPEM))
-	resource.Test(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -407,7 +407,7 @@ func TestCLIEmulatorOverTLS(t *testing.T) {
 func TestAccTokenWithLineBreakWorks(t *testing.T) {
 	srv := emulatortest.NewServer(t)
 	p := policy{UserLimit: 3, AdminLimit: 1, Enabled: false, Timeout: 600}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token+"\n")) + configResource(p),

@@ -173,7 +173,7 @@ func TestAccRemoveUserSessionsAction_trigger(t *testing.T) {
 	}
 	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
 	others := len(srv.Sessions("")) - len(srv.Sessions("jane.doe"))
-	resource.ParallelTest(t, resource.TestCase{
+	quickAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{
@@ -400,7 +400,7 @@ func TestAccRemoveUserSessionsAction_selections(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := incidentCluster(t)
-			resource.ParallelTest(t, resource.TestCase{
+			acceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 				Steps: []resource.TestStep{{
@@ -420,7 +420,7 @@ func TestAccRemoveUserSessionsAction_selections(t *testing.T) {
 // naming that user, and every other selected user's sessions are ended.
 func TestAccRemoveUserSessionsAction_partialFailure(t *testing.T) {
 	srv := incidentCluster(t)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{
@@ -447,7 +447,7 @@ func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
 	proxy.dropAnswers("DELETE", "/userSessions", 0, 2)
 	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "2")
 	config := strings.Replace(incidentAction(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`), providerBlock(srv), block, 1)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{
@@ -489,7 +489,7 @@ func TestAccRemoveUserSessionsAction_badSelections(t *testing.T) {
 	for _, tt := range badSelections {
 		steps = append(steps, resource.TestStep{Config: incidentAction(srv, tt.body), ExpectError: selectionError(tt.want)})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps:                    steps,
@@ -570,7 +570,7 @@ func TestAccRemoveUserSessionsAction_selectionFromVariables(t *testing.T) {
 			ExpectError:              words(tt.want),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	quickAcceptanceTest(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps:                  steps,
 	})

@@ -279,7 +279,7 @@ func TestAccNotTheClusterAPI(t *testing.T) {
 	srv := notTheAPI(t)
 	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
 	want := words(srv.URL+" does not look like the Cluster API", "Check host")
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: block + removalResource("jane.doe", "OPS-1"), ExpectError: want},
@@ -293,7 +293,7 @@ func TestAccNotTheClusterAPI(t *testing.T) {
 func TestAccRemoveUserSessionsAction_notTheClusterAPI(t *testing.T) {
 	srv := notTheAPI(t)
 	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "0")
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		Steps: []resource.TestStep{{

@@ -59,7 +59,7 @@ func TestAccRemoveUserSessionsAction_byTime(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := timedCluster(t)
-			resource.ParallelTest(t, resource.TestCase{
+			acceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 				Steps: []resource.TestStep{{
@@ -75,7 +75,7 @@ func TestAccRemoveUserSessionsAction_byTime(t *testing.T) {
 	}
 	t.Run("a malformed time", func(t *testing.T) {
 		srv := timedCluster(t)
-		resource.ParallelTest(t, resource.TestCase{
+		acceptanceTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 			Steps: []resource.TestStep{{
@@ -104,7 +104,7 @@ func noDeletes(t *testing.T, srv *emulatortest.Server) {
 // a malformed time is refused at plan with nothing sent.
 func TestAccUserSessionsRemoval_byTime(t *testing.T) {
 	srv := timedCluster(t)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -18,7 +18,7 @@ import (
 func TestAccUserSessionsConfig_identity(t *testing.T) {
 	srv := emulatortest.NewServer(t)
 	p := policy{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 600}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		Steps: []resource.TestStep{

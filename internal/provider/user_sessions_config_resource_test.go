@@ -53,7 +53,7 @@ func TestAccUserSessionsConfig_lifecycle(t *testing.T) {
 	console := policy{UserLimit: 1, AdminLimit: 1, Enabled: true, Timeout: 60}
 	initial := srv.Config()
 
-	resource.ParallelTest(t, resource.TestCase{
+	quickAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			// Default destroy leaves the cluster as it is.
@@ -124,7 +124,7 @@ func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := policy{UserLimit: 7, AdminLimit: 1, Enabled: false, Timeout: 3600}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			// restore_on_destroy puts back what the cluster had before Terraform applied.
@@ -157,7 +157,7 @@ func TestAccUserSessionsConfig_restoreOnDestroy(t *testing.T) {
 
 func TestAccUserSessionsConfig_importInvalidID(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -177,7 +177,7 @@ func TestAccUserSessionsConfig_authErrors(t *testing.T) {
 		return devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(token))
 	}
 	cfg := configResource(policy{UserLimit: 3, AdminLimit: 3, Enabled: true, Timeout: 600})
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -207,7 +207,7 @@ func TestAccUserSessionsConfig_survivesTransientFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            providerBlock(srv) + configResource(want),
@@ -861,7 +861,7 @@ func TestAccUserSessionsConfig_createPlansAgainstTheCluster(t *testing.T) {
 		return devharness.ProviderBlock("host", devharness.Quote(host), "token", devharness.Quote(token), "max_retries", "0")
 	}
 	a := policy{UserLimit: 5, AdminLimit: 2, Enabled: true, Timeout: 900}
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

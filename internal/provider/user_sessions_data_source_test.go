@@ -76,7 +76,7 @@ func TestAccUserSessionsDataSource_allAndFiltered(t *testing.T) {
 	if first.LastAccessedTimestamp != nil {
 		last = knownvalue.Int64Exact(*first.LastAccessedTimestamp)
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	quickAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -151,7 +151,7 @@ func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
 		return nil
 	}
 	cfg := providerBlock(srv) + sessionsDataSource("ops.test") + idsOutput
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -188,7 +188,7 @@ func TestAccUserSessionsDataSource_nullsAndOrder(t *testing.T) {
 
 func TestAccUserSessionsDataSource_emptyUserID(t *testing.T) {
 	srv := emulatortest.NewServer(t)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      providerBlock(srv) + sessionsDataSource("") + `data "dtcluster_user_sessions" "empty" { user_id = "" }`,
@@ -206,7 +206,7 @@ func TestAccNoSessionsAnswers(t *testing.T) {
 	for _, answer := range emulator.NoSessionsAnswers {
 		t.Run(string(answer), func(t *testing.T) {
 			srv := emulatortest.NewServer(t, emulator.WithSessions(20), emulator.WithNoSessionsAnswer(answer))
-			resource.ParallelTest(t, resource.TestCase{
+			acceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: providerBlock(srv) + sessionsDataSource("nobody") + removalResource("nobody", "OPS-1"),
@@ -283,7 +283,7 @@ func TestAccUserSessionsDataSource_filters(t *testing.T) {
 		return vars
 	}
 	// The provider block is in the file, so the factories go with each step.
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -42,7 +42,7 @@ func TestAccUserSessionsRemoval(t *testing.T) {
 			}
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	quickAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -100,7 +100,7 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithSessions(10), emulator.WithUnscopedToken("dt0c01.READONLY.token"))
 	readOnly := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote("dt0c01.READONLY.token"))
 	before := len(srv.Sessions("admin"))
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -138,7 +138,7 @@ func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
 		t.Fatal("the seeded sessions have none of jane.doe: the test would prove nothing")
 	}
 	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "2")
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: block + removalResource("jane.doe", "OPS-7"),
@@ -170,7 +170,7 @@ func TestAccUserSessionsRemoval_selection(t *testing.T) {
 	srv := incidentCluster(t)
 	const addr = "dtcluster_user_sessions_removal.incident"
 	config := removalSelection(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`)
-	resource.ParallelTest(t, resource.TestCase{
+	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -210,7 +210,7 @@ func TestAccUserSessionsRemoval_badSelections(t *testing.T) {
 	for _, tt := range badSelections {
 		steps = append(steps, resource.TestStep{Config: removalSelection(srv, tt.body), ExpectError: selectionError(tt.want)})
 	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	acceptanceTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 	for _, r := range srv.Requests() {
 		if r.Method == http.MethodDelete {
 			t.Errorf("a bad selection sent %s %s", r.Method, r.Path)

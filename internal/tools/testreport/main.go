@@ -1,6 +1,7 @@
 // Command testreport reads `go test -json` on standard input and prints what a person needs: one
 // line per package (as go test prints without -v), the whole output of every failed test, and at
-// the end every skipped test with the reason it gave, then every failure, so that the last lines
+// the end every skipped test with the reason it gave, then every failure (a passing test's lines
+// that start with "# " are its report, and printed too), so that the last lines
 // of a failed run name what failed. It exits 1 when a test, a package or a build failed, or when
 // no test ran at all (a tier whose selection matches nothing must not pass), so
 // `go test -json ... | go run ./internal/tools/testreport` fails as go test would, and more.
@@ -80,6 +81,13 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 				tests++
 			}
 			switch e.Action {
+			case "pass":
+				// A passing test's report lines ("# " at the start: soak and chaos print their counts).
+				for _, l := range outputs[key] {
+					if strings.HasPrefix(l, "# ") {
+						fmt.Fprint(out, l)
+					}
+				}
 			case "fail":
 				failed = true
 				failures = append(failures, skip{pkg: e.Package, test: e.Test})

@@ -9,6 +9,7 @@ func TestReport(t *testing.T) {
 	const events = `{"Action":"start","Package":"example.com/p"}
 {"Action":"run","Package":"example.com/p","Test":"TestOK"}
 {"Action":"output","Package":"example.com/p","Test":"TestOK","Output":"=== RUN   TestOK\n"}
+{"Action":"output","Package":"example.com/p","Test":"TestOK","Output":"# soak: 200 cycles\n"}
 {"Action":"pass","Package":"example.com/p","Test":"TestOK","Elapsed":0.01}
 {"Action":"run","Package":"example.com/p","Test":"TestNeedsTofu"}
 {"Action":"output","Package":"example.com/p","Test":"TestNeedsTofu","Output":"=== RUN   TestNeedsTofu\n"}
@@ -28,7 +29,7 @@ func TestReport(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{
-		"want 2, got 3", "FAIL\texample.com/p\t1.5s", "?   \texample.com/q\t[no test files]",
+		"want 2, got 3", "FAIL\texample.com/p\t1.5s", "# soak: 200 cycles", "?   \texample.com/q\t[no test files]",
 		"3 tests, 1 skipped, 2 failed", "SKIP example.com/p TestNeedsTofu: skipped: runs OpenTofu; set DTCLUSTER_TOFU_PATH",
 	} {
 		if !strings.Contains(text, want) {
