@@ -66,7 +66,7 @@ func TestDocsLinksResolveOnRegistry(t *testing.T) {
 }
 
 // TestAcceptanceTestsGoThroughTheTiers: no test calls terraform-plugin-testing's runners but
-// the two tier helpers of internal/provider (acceptanceTest, quickAcceptanceTest), so every
+// the tier helpers of internal/provider (acceptanceTest, serialAcceptanceTest, quickAcceptanceTest), so every
 // acceptance test belongs to a tier by what it calls, never by its name: make test-quick
 // (go test -short) runs the quick ones and skips the others saying so, make test runs all.
 func TestAcceptanceTestsGoThroughTheTiers(t *testing.T) {
@@ -82,7 +82,7 @@ func TestAcceptanceTestsGoThroughTheTiers(t *testing.T) {
 		checked++
 		for i, line := range strings.Split(string(data), "\n") {
 			if runner.MatchString(line) && file != filepath.Join("internal", "provider", "helpers_test.go") {
-				t.Errorf("%s:%d calls terraform-plugin-testing directly: use acceptanceTest or quickAcceptanceTest", file, i+1)
+				t.Errorf("%s:%d calls terraform-plugin-testing directly: use acceptanceTest, serialAcceptanceTest or quickAcceptanceTest", file, i+1)
 			}
 		}
 	}

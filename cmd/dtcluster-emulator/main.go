@@ -50,7 +50,7 @@ func buildVersion() string {
 
 // TokenEnv is the environment variable the token may come from, so that it is not in the
 // process list as -token is.
-const TokenEnv = "DTCLUSTER_EMULATOR_TOKEN"
+const TokenEnv = "DTCLUSTER_EMULATOR_TOKEN" //nolint:gosec // the name of a variable, not a credential
 
 // chooseToken sets *token from the one source given: -token, -token-file or TokenEnv, in that
 // order of precedence between a flag and the environment; both flags at once is an error. With
@@ -62,7 +62,7 @@ func chooseToken(fs *flag.FlagSet, token *string, tokenFile string) error {
 	case tokenGiven && tokenFile != "":
 		return errors.New("give the token once: -token or -token-file, not both")
 	case tokenFile != "":
-		data, err := os.ReadFile(tokenFile)
+		data, err := os.ReadFile(tokenFile) //nolint:gosec // the operator names the file
 		if err != nil {
 			return fmt.Errorf("-token-file: %w", err)
 		}

@@ -127,7 +127,7 @@ func New(host, token string, cfg Config) (*Client, error) {
 	}
 	// A transport of its own: TLS settings of one client never leak into another or into
 	// http.DefaultTransport.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport := NewTransport()
 	transport.TLSClientConfig = tlsConfig
 	return &Client{
 		base:         base,
@@ -145,6 +145,16 @@ func New(host, token string, cfg Config) (*Client, error) {
 		logger:         logger,
 		clock:          clock,
 	}, nil
+}
+
+// NewTransport is a transport of its own with http.DefaultTransport's settings (proxies from
+// the environment, timeouts, connection reuse), to which a caller can give TLS settings without
+// changing any other client's.
+func NewTransport() *http.Transport {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 }
 
 // do sends one API call with retries and returns the 2xx answer. body (may be nil) is sent byte

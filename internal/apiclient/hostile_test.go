@@ -145,7 +145,7 @@ func TestFailuresThatCannotHealAreNotRetried(t *testing.T) {
 		t.Cleanup(srv.Close)
 		clock := newFakeClock()
 		c := newTestClient(t, srv.URL, clock, withInsecure(true))
-		c.http.Transport.(*http.Transport).TLSClientConfig.MaxVersion = tls.VersionTLS12
+		transportOf(t, c).TLSClientConfig.MaxVersion = tls.VersionTLS12
 		_, err := c.GetUserSessionsConfig(context.Background())
 		if err == nil || !strings.Contains(err.Error(), "TLS handshake failed") || len(clock.Waits()) != 0 {
 			t.Errorf("error = %v after %d waits, want a TLS handshake failure without retries", err, len(clock.Waits()))

@@ -90,13 +90,13 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("insecure is off by default", func(t *testing.T) {
 		c := newTestClient(t, srv.URL, newFakeClock())
-		if c.http.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify {
+		if transportOf(t, c).TLSClientConfig.InsecureSkipVerify {
 			t.Fatal("InsecureSkipVerify is on by default")
 		}
 	})
 	t.Run("no change to the default transport", func(t *testing.T) {
 		newTestClient(t, srv.URL, newFakeClock(), withInsecure(true))
-		if cfg := http.DefaultTransport.(*http.Transport).TLSClientConfig; cfg != nil && cfg.InsecureSkipVerify {
+		if d, ok := http.DefaultTransport.(*http.Transport); !ok || (d.TLSClientConfig != nil && d.TLSClientConfig.InsecureSkipVerify) {
 			t.Fatal("http.DefaultTransport was changed")
 		}
 	})
@@ -137,4 +137,14 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	if elsewhere.Load() != 0 || len(srv.Requests()) != 1 {
 		t.Errorf("redirect followed (%d requests elsewhere) or retried (%d)", elsewhere.Load(), len(srv.Requests()))
 	}
+}
+
+// transportOf is c's own transport.
+func transportOf(t *testing.T, c *Client) *http.Transport {
+	t.Helper()
+	transport, ok := c.http.Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("the client's transport is a %T", c.http.Transport)
+	}
+	return transport
 }

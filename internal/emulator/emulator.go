@@ -115,10 +115,10 @@ func WithPutStatus(status int) Option { return func(e *Emulator) { e.putStatus =
 // WithNoSessionsAnswer sets how a filtered session list answers for a user without sessions.
 func WithNoSessionsAnswer(a NoSessionsAnswer) Option { return func(e *Emulator) { e.noSessions = a } }
 
-// WithMaxInactivityTimeout makes the cluster store at most max seconds as the inactivity
+// WithMaxInactivityTimeout makes the cluster store at most limit seconds as the inactivity
 // timeout, whatever it was sent, as a cluster that normalises values would (an assumed
 // behaviour, to test that clients notice it). 0 (the default) stores what it is sent.
-func WithMaxInactivityTimeout(max int32) Option { return func(e *Emulator) { e.maxTimeout = max } }
+func WithMaxInactivityTimeout(limit int32) Option { return func(e *Emulator) { e.maxTimeout = limit } }
 
 // New returns an emulator in its initial state: limits 0/0, automatic logout off with a timeout
 // of 900 seconds, and the seeded sessions. It panics on an invalid option value.

@@ -296,8 +296,8 @@ func TestMain(m *testing.M) {
 
 // The test tiers. make test-quick runs go test -short: the tests that start no terraform, and
 // the acceptance tests that run through quickAcceptanceTest (one per Terraform object, and the
-// validation matrices). Every other test that starts terraform goes through acceptanceTest or
-// newCLI (or devharness.Terraform), which skip in -short mode saying so; make test runs them all.
+// validation matrices). Every other test that starts terraform goes through acceptanceTest (or
+// serialAcceptanceTest) or newCLI (or devharness.Terraform), which skip in -short mode saying so; make test runs them all.
 // TestAcceptanceTestsGoThroughTheTiers checks that no test calls terraform-plugin-testing's
 // runners directly, so a test cannot fall out of a tier by its name.
 
@@ -306,6 +306,14 @@ func acceptanceTest(t *testing.T, tc resource.TestCase) {
 	t.Helper()
 	devharness.SkipInShortMode(t)
 	resource.ParallelTest(t, tc)
+}
+
+// serialAcceptanceTest runs tc alone (a test that sets environment variables), and skips in
+// -short mode.
+func serialAcceptanceTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	devharness.SkipInShortMode(t)
+	resource.Test(t, tc)
 }
 
 // quickAcceptanceTest runs tc in parallel, in every tier.
@@ -369,7 +377,7 @@ type protocolServer struct {
 // dynamicValue encodes an object of type typ with the given attributes, the others null.
 func (p *protocolServer) dynamicValue(tb testing.TB, typ tftypes.Type, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	tb.Helper()
-	obj := typ.(tftypes.Object)
+	obj := objectType(tb, typ)
 	vals := make(map[string]tftypes.Value, len(obj.AttributeTypes))
 	for name, t := range obj.AttributeTypes {
 		if v, ok := attrs[name]; ok {
@@ -421,6 +429,26 @@ func newProtocolServerWith(tb testing.TB, settings map[string]tftypes.Value) *pr
 	return p
 }
 
+// objectType is typ as an object type; anything else fails tb.
+func objectType(tb testing.TB, typ tftypes.Type) tftypes.Object {
+	tb.Helper()
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		tb.Fatalf("%s is not an object type", typ)
+	}
+	return obj
+}
+
+// listOfObjects is the element type of typ, a list of objects; anything else fails tb.
+func listOfObjects(tb testing.TB, typ tftypes.Type) tftypes.Object {
+	tb.Helper()
+	list, ok := typ.(tftypes.List)
+	if !ok {
+		tb.Fatalf("%s is not a list type", typ)
+	}
+	return objectType(tb, list.ElementType)
+}
+
 func hasError(diags []*tfprotov6.Diagnostic) bool {
 	for _, d := range diags {
 		if d.Severity == tfprotov6.DiagnosticSeverityError {
@@ -442,10 +470,10 @@ func diagText(diags []*tfprotov6.Diagnostic) string {
 // and restore_policy take the value of id (unknown in a plan, null in a configuration).
 func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.Value) (tftypes.Type, tftypes.Value) {
 	tb.Helper()
-	typ := ps.schema.ResourceSchemas["dtcluster_user_sessions_config"].ValueType().(tftypes.Object)
+	typ := objectType(tb, ps.schema.ResourceSchemas["dtcluster_user_sessions_config"].ValueType())
 	num := func(v int) tftypes.Value { return tftypes.NewValue(tftypes.Number, big.NewFloat(float64(v))) }
-	policyType := typ.AttributeTypes["concurrent_session_policy"].(tftypes.Object)
-	logoutType := typ.AttributeTypes["automatic_logout"].(tftypes.Object)
+	policyType := objectType(tb, typ.AttributeTypes["concurrent_session_policy"])
+	logoutType := objectType(tb, typ.AttributeTypes["automatic_logout"])
 	restore := tftypes.NewValue(typ.AttributeTypes["restore_policy"], nil)
 	var clusterURL any
 	if !id.IsKnown() {

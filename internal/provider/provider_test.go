@@ -183,7 +183,7 @@ func TestAccProviderEnvironment(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			target := tt.want(long, short, block)
-			acceptanceTest(t, resource.TestCase{
+			serialAcceptanceTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: tt.provider(long, short, block) + configResource(p),
@@ -238,7 +238,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 	p := policy{UserLimit: 6, AdminLimit: 6, Enabled: false, Timeout: 900}
 	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "0")
 	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", "not a certificate")
-	acceptanceTest(t, resource.TestCase{
+	serialAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      block + configResource(p),
@@ -246,7 +246,7 @@ func TestAccProviderCACertificateFromTheEnvironment(t *testing.T) {
 		}},
 	})
 	t.Setenv("DYNATRACE_CLUSTER_CA_CERTIFICATE", string(caPEM))
-	acceptanceTest(t, resource.TestCase{
+	serialAcceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

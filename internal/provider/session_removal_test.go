@@ -250,7 +250,7 @@ func hostileRemovalServer(t *testing.T) *httptest.Server {
 			deletes.Add(1)
 		case r.Method == http.MethodDelete:
 			deletes.Add(1)
-			w.WriteHeader(510)
+			w.WriteHeader(http.StatusNotExtended)
 			_, _ = io.WriteString(w, `{"error":{"code":510,"message":"Failed to invalidate sessions"}}`)
 		default:
 			http.NotFound(w, r)

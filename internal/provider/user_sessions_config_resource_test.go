@@ -419,7 +419,7 @@ func TestCLIStateBoundToItsCluster(t *testing.T) {
 func configState(tb testing.TB, ps *protocolServer, p policy, restore *policy, restoreOnDestroy bool, clusterURL string) (tftypes.Type, tftypes.Value) {
 	tb.Helper()
 	typ, v := configPlannedState(tb, ps, p, tftypes.NewValue(tftypes.String, "user_sessions"))
-	obj := typ.(tftypes.Object)
+	obj := objectType(tb, typ)
 	var attrs map[string]tftypes.Value
 	if err := v.As(&attrs); err != nil {
 		tb.Fatal(err)

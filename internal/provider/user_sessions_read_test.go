@@ -27,7 +27,7 @@ import (
 func sessionsStateType(tb testing.TB) tftypes.Object {
 	tb.Helper()
 	p := newProtocolServer(tb, "http://127.0.0.1:1", emulator.DefaultToken)
-	return p.schema.DataSourceSchemas[userSessionsTypeName].ValueType().(tftypes.Object)
+	return objectType(tb, p.schema.DataSourceSchemas[userSessionsTypeName].ValueType())
 }
 
 // TestStateWriterFollowsTheSchema: the writer builds from the schema's type, and does not build
@@ -37,7 +37,7 @@ func TestStateWriterFollowsTheSchema(t *testing.T) {
 	if _, err := newSessionsReader(typ); err != nil {
 		t.Fatalf("the writer does not follow the schema: %v", err)
 	}
-	element := typ.AttributeTypes["sessions"].(tftypes.List).ElementType.(tftypes.Object)
+	element := listOfObjects(t, typ.AttributeTypes["sessions"])
 	withTop := func(change func(map[string]tftypes.Type)) tftypes.Object {
 		attrs := maps.Clone(typ.AttributeTypes)
 		change(attrs)
@@ -69,7 +69,8 @@ func TestStateWriterFollowsTheSchema(t *testing.T) {
 // mustTime parses an RFC 3339 time of a test's configuration.
 func mustTime(t *testing.T, v any) time.Time {
 	t.Helper()
-	at, err := time.Parse(time.RFC3339, v.(string))
+	text, _ := v.(string)
+	at, err := time.Parse(time.RFC3339, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func mustTime(t *testing.T, v any) time.Time {
 // asked, sorted by user, creation time, session id (then node), nulls for what the API left out.
 func expectedState(t *testing.T, typ tftypes.Object, sessions []emulator.UserSession, config map[string]any) tftypes.Value {
 	t.Helper()
-	element := typ.AttributeTypes["sessions"].(tftypes.List).ElementType.(tftypes.Object)
+	element := listOfObjects(t, typ.AttributeTypes["sessions"])
 	var kept []emulator.UserSession
 	for _, s := range sessions {
 		if u, ok := config["user_id"]; ok && s.UserID != u {
@@ -93,7 +94,7 @@ func expectedState(t *testing.T, typ tftypes.Object, sessions []emulator.UserSes
 		if n, ok := config["node_id"]; ok && int(s.NodeID) != n {
 			continue
 		}
-		if tu, ok := config["tenant_uuid"]; ok && !strings.EqualFold(s.TenantUUID, tu.(string)) {
+		if tu, ok := config["tenant_uuid"].(string); ok && !strings.EqualFold(s.TenantUUID, tu) {
 			continue
 		}
 		// Times: strictly before; a session without a last access was last accessed when created.
@@ -223,7 +224,7 @@ func TestReadStateMatchesAnIndependentExpectation(t *testing.T) {
 			}))
 			defer srv.Close()
 			p := newProtocolServer(t, srv.URL, emulator.DefaultToken)
-			typ := p.schema.DataSourceSchemas[userSessionsTypeName].ValueType().(tftypes.Object)
+			typ := objectType(t, p.schema.DataSourceSchemas[userSessionsTypeName].ValueType())
 			attrs := map[string]tftypes.Value{}
 			for k, v := range tc.config {
 				switch v := v.(type) {

@@ -63,7 +63,7 @@ func run() (int, error) {
 	host := firstEnv("DYNATRACE_CLUSTER_URL", "DT_CLUSTER_URL")
 	token := firstEnv("DYNATRACE_CLUSTER_API_TOKEN", "DT_CLUSTER_API_TOKEN")
 	opts := conformance.Options{Write: *write, DeleteUser: *deleteUser}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport := apiclient.NewTransport()
 	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	if *caFile != "" {
 		pem, err := os.ReadFile(*caFile)
