@@ -30,6 +30,22 @@ type frameworkServer interface {
 // the sessions (sessionsReader). A read of 100k sessions through the
 // framework's values costs seconds and hundreds of MiB (BENCHMARKS.md); the schema, validation
 // and everything else stay the framework's.
+//
+// The bypass's contract. For those two RPCs it skips what the framework's ReadDataSource and
+// OpenEphemeralResource would do; each is safe only while its condition holds, and
+// TestBypassContract fails when one stops holding:
+//   - provider-level deferral: the framework answers "deferred" when the provider's Configure
+//     deferred. Safe: Configure never defers (with unknown values it leaves the client nil, and
+//     the read says "Provider Not Configured").
+//   - the object's Configure (and the ephemeral resource's Renew and Close): the framework calls
+//     them. Safe: neither object implements them; the read takes the client from the provider.
+//   - ProviderMeta: the framework hands it to the read. Safe: the provider has no meta schema.
+//   - semantic equality and custom types: the framework compares and converts values of custom
+//     types. Safe: every attribute of the schema is of a framework base type.
+//   - attribute paths on diagnostics: the framework keeps them. The read's diagnostics have none
+//     to keep: its only attribute errors come from validation, which stays the framework's.
+//
+// Before a terraform-plugin-framework upgrade, CONTRIBUTING.md's checklist says what to look at.
 type dtclusterServer struct {
 	frameworkServer
 	provider *dtclusterProvider
