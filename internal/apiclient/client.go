@@ -377,7 +377,7 @@ func NormalizeToken(raw string) (string, error) {
 func (c *Client) ClusterURL() string { return clusterURL(c.base) }
 
 // KnownAs reports whether url (a ClusterURL) names this client's cluster: its URL, or one of the
-// URLs it was reached at before (WithPreviousHosts).
+// URLs it was reached at before (Config.PreviousHosts).
 func (c *Client) KnownAs(url string) bool {
 	return url == c.ClusterURL() || slices.Contains(c.previousURLs, url)
 }

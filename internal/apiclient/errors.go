@@ -307,6 +307,8 @@ func FailureOf(err error) FailureKind {
 	switch {
 	case errors.As(err, &apiErr) && (apiErr.Location != "" || apiErr.notTheAPI()):
 		return FailureURL
+	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden):
+		return FailureAuth
 	case errors.As(err, &reqErr):
 		return reqErr.Kind
 	}

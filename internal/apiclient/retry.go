@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Defaults of the retry policy; each can be changed with an Option.
+// Defaults of the retry policy; Config.MaxRetries and Config.RetryBudget change them.
 const (
 	DefaultMaxRetries     = 5
 	DefaultRequestTimeout = 30 * time.Second

@@ -26,6 +26,9 @@ const (
 	FailureBudget
 	// FailureConnection: the host's address was not reached (refused, unreachable).
 	FailureConnection
+	// FailureAuth: the cluster refused the token (401 without a valid one, 403 invalid or
+	// without the scope).
+	FailureAuth
 )
 
 // transportFailure is what a failed attempt without an answer means for the user.

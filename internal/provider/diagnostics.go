@@ -3,7 +3,6 @@ package provider
 import (
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -26,11 +25,7 @@ func apiErrorDetail(err error) string {
 	if !errors.As(err, &apiErr) {
 		return "The request to the cluster failed: " + err.Error() + settingHint(err)
 	}
-	detail := apiErr.Detail() + settingHint(err)
-	if apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden {
-		detail += "\n\nCheck the token given in the provider block or in DYNATRACE_CLUSTER_API_TOKEN / DT_CLUSTER_API_TOKEN."
-	}
-	return detail
+	return apiErr.Detail() + settingHint(err)
 }
 
 // notConfigured is reported by operations that need the cluster when the provider has no client
@@ -63,6 +58,8 @@ func settingHint(err error) string {
 	case apiclient.FailureCertificate:
 		return "\n\nFor a cluster whose certificate is issued by a private CA, set ca_certificate (or " +
 			"DYNATRACE_CLUSTER_CA_CERTIFICATE) to that CA's PEM."
+	case apiclient.FailureAuth:
+		return "\n\nCheck the token given in the provider block or in DYNATRACE_CLUSTER_API_TOKEN / DT_CLUSTER_API_TOKEN."
 	case apiclient.FailureConnection:
 		return "\n\nCheck host (or DYNATRACE_CLUSTER_URL / DT_CLUSTER_URL): its name and port must reach the cluster " +
 			"from this machine. Behind a proxy, HTTPS_PROXY (or HTTP_PROXY for a loopback http:// URL) and NO_PROXY decide " +

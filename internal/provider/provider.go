@@ -4,11 +4,13 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/providervalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -230,4 +232,20 @@ func isSet(v interface {
 	IsUnknown() bool
 }) bool {
 	return !v.IsNull() && !v.IsUnknown()
+}
+
+// clientFrom turns the provider data a Configure method receives into the API client. nil
+// provider data (the provider is not configured yet, or its configuration is not known) gives
+// nil without a diagnostic; data of any other type is reported, as it is a defect.
+func clientFrom(data any, diags *diag.Diagnostics) *apiclient.Client {
+	if data == nil {
+		return nil
+	}
+	client, ok := data.(*apiclient.Client)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *apiclient.Client, got %T. This is a defect in the provider; please report it.", data))
+		return nil
+	}
+	return client
 }

@@ -12,6 +12,27 @@ import (
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
+// userSessionsConfigModel is the resource's state and plan; the conversions to and from the
+// API's model follow.
+type userSessionsConfigModel struct {
+	ID                      types.String                  `tfsdk:"id"`
+	ConcurrentSessionPolicy *concurrentSessionPolicyModel `tfsdk:"concurrent_session_policy"`
+	AutomaticLogout         *automaticLogoutModel         `tfsdk:"automatic_logout"`
+	RestoreOnDestroy        types.Bool                    `tfsdk:"restore_on_destroy"`
+	RestorePolicy           types.Object                  `tfsdk:"restore_policy"`
+	ClusterURL              types.String                  `tfsdk:"cluster_url"`
+}
+
+type concurrentSessionPolicyModel struct {
+	UserLimit  types.Number `tfsdk:"user_limit"`
+	AdminLimit types.Number `tfsdk:"admin_limit"`
+}
+
+type automaticLogoutModel struct {
+	LogoutInactiveUsersEnabled types.Bool   `tfsdk:"logout_inactive_users_enabled"`
+	UserInactivityTimeout      types.Number `tfsdk:"user_inactivity_timeout"`
+}
+
 // restorePolicyAttrTypes is the type of the restore_policy attribute.
 var restorePolicyAttrTypes = map[string]attr.Type{
 	"user_limit":                    types.Int64Type,

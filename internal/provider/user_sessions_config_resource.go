@@ -38,25 +38,6 @@ type userSessionsConfigResource struct {
 	client *apiclient.Client
 }
 
-type userSessionsConfigModel struct {
-	ID                      types.String                  `tfsdk:"id"`
-	ConcurrentSessionPolicy *concurrentSessionPolicyModel `tfsdk:"concurrent_session_policy"`
-	AutomaticLogout         *automaticLogoutModel         `tfsdk:"automatic_logout"`
-	RestoreOnDestroy        types.Bool                    `tfsdk:"restore_on_destroy"`
-	RestorePolicy           types.Object                  `tfsdk:"restore_policy"`
-	ClusterURL              types.String                  `tfsdk:"cluster_url"`
-}
-
-type concurrentSessionPolicyModel struct {
-	UserLimit  types.Number `tfsdk:"user_limit"`
-	AdminLimit types.Number `tfsdk:"admin_limit"`
-}
-
-type automaticLogoutModel struct {
-	LogoutInactiveUsersEnabled types.Bool   `tfsdk:"logout_inactive_users_enabled"`
-	UserInactivityTimeout      types.Number `tfsdk:"user_inactivity_timeout"`
-}
-
 func (r *userSessionsConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user_sessions_config"
 	// The identity (the cluster's URL) changes only when the cluster was renamed and
