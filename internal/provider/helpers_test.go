@@ -1,22 +1,15 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -27,116 +20,6 @@ import (
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator"
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/emulator/emulatortest"
 )
-
-// lossyProxy forwards every request to a cluster (the emulator) and, for the requests it is
-// told to, lets the cluster carry the request out and then drops the answer: what a proxy, a
-// load balancer or a network does when a connection breaks after the request arrived.
-type lossyProxy struct {
-	URL    string
-	target string
-	mu     sync.Mutex
-	drops  []answerDrop
-	seen   []string
-	// ignoreFilterOnGet makes GET requests reach the cluster without their query, as a proxy
-	// that loses the userId filter would.
-	ignoreFilterOnGet bool
-}
-
-// answerDrop drops the answers of count requests with method and path (below the API's base
-// path, such as /clusterConfig/userSessions), after letting skip of them through.
-type answerDrop struct {
-	method, path string
-	skip, count  int
-	// after, if set, arms the rule only once a request with this method has been forwarded.
-	after string
-}
-
-func newLossyProxy(t *testing.T, target string) *lossyProxy {
-	t.Helper()
-	p := &lossyProxy{target: strings.TrimSuffix(target, "/")}
-	srv := httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(srv.Close)
-	p.URL = srv.URL
-	return p
-}
-
-// dropAnswers makes the proxy let skip requests of method to path through, then drop the
-// answers of the next count.
-func (p *lossyProxy) dropAnswers(method, path string, skip, count int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.drops = append(p.drops, answerDrop{method: method, path: path, skip: skip, count: count})
-}
-
-// dropAnswersAfter drops the answers of the first count requests of method to path that come
-// after a request with the method after (whatever reads a plan made before).
-func (p *lossyProxy) dropAnswersAfter(method, path, after string, count int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.drops = append(p.drops, answerDrop{method: method, path: path, count: count, after: after})
-}
-
-// requests lists what the proxy forwarded, as "METHOD path".
-func (p *lossyProxy) requests() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.seen...)
-}
-
-// drop reports whether the answer to r is to be dropped, using up one of its rule's count.
-func (p *lossyProxy) drop(r *http.Request) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	earlier := p.seen
-	p.seen = append(p.seen, r.Method+" "+r.URL.Path)
-	for i := range p.drops {
-		d := &p.drops[i]
-		if d.count == 0 || d.method != r.Method || !strings.HasSuffix(r.URL.Path, d.path) {
-			continue
-		}
-		if d.after != "" && !slices.ContainsFunc(earlier, func(s string) bool { return strings.HasPrefix(s, d.after+" ") }) {
-			continue
-		}
-		if d.skip > 0 {
-			d.skip--
-			continue
-		}
-		d.count--
-		return true
-	}
-	return false
-}
-
-func (p *lossyProxy) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	uri := r.URL.RequestURI()
-	p.mu.Lock()
-	if p.ignoreFilterOnGet && r.Method == http.MethodGet {
-		uri = r.URL.Path
-	}
-	p.mu.Unlock()
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+uri, bytes.NewReader(body))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	req.Header = r.Header.Clone()
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if p.drop(r) {
-		panic(http.ErrAbortHandler) // the cluster carried it out; its answer never arrives
-	}
-	for k, v := range resp.Header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(answer)
-}
 
 // stateResource is one resource instance of a terraform.tfstate file.
 type stateResource struct {
@@ -164,56 +47,6 @@ func readStateFile(t *testing.T, dir string) []stateResource {
 		t.Fatal(err)
 	}
 	return state.Resources
-}
-
-// connectProxy is an HTTP proxy that tunnels every CONNECT to one address (a TLS emulator),
-// whatever host the client asked for, as a corporate proxy resolving the cluster's name would.
-// It records the hosts asked for and the Proxy-Authorization headers it saw.
-type connectProxy struct {
-	URL    string
-	target string
-	mu     sync.Mutex
-	hosts  []string
-	auth   []string
-}
-
-func newConnectProxy(t *testing.T, target string) *connectProxy {
-	t.Helper()
-	p := &connectProxy{target: target}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		p.hosts = append(p.hosts, r.Method+" "+r.Host)
-		p.auth = append(p.auth, r.Header.Get("Proxy-Authorization"))
-		p.mu.Unlock()
-		if r.Method != http.MethodConnect {
-			http.Error(w, "only CONNECT", http.StatusMethodNotAllowed)
-			return
-		}
-		upstream, err := net.Dial("tcp", p.target)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		conn, buffered, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			_ = upstream.Close()
-			return
-		}
-		_, _ = io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n")
-		go func() { _, _ = io.Copy(upstream, buffered); _ = upstream.Close() }()
-		_, _ = io.Copy(conn, upstream)
-		_ = conn.Close()
-	}))
-	t.Cleanup(srv.Close)
-	p.URL = srv.URL
-	return p
-}
-
-// requests lists the proxy's requests, as "METHOD host".
-func (p *connectProxy) requests() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.hosts...)
 }
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the terraform binary that

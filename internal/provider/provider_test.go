@@ -74,7 +74,7 @@ func TestCLIThroughAProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	proxy := newConnectProxy(t, strings.TrimPrefix(srv.URL, "https://"))
+	proxy := emulatortest.NewConnectProxy(t, strings.TrimPrefix(srv.URL, "https://"))
 	p := policy{UserLimit: 4, AdminLimit: 2, Enabled: true, Timeout: 700}
 	c.write("main.tf", terraformBlock+devharness.ProviderBlock("host", devharness.Quote("https://"+name), "token", devharness.Quote(emulator.DefaultToken), "max_retries", "1")+configResource(p))
 	const password = "proxy-pa55word-never-shown"
@@ -87,7 +87,7 @@ func TestCLIThroughAProxy(t *testing.T) {
 	if err := emulatorHolds(&emulatortest.Server{Emulator: srv.Emulator}, apiPolicy(p)); err != nil {
 		t.Error(err)
 	}
-	if got := proxy.requests(); len(got) == 0 || got[0] != "CONNECT "+name+":443" {
+	if got := proxy.Requests(); len(got) == 0 || got[0] != "CONNECT "+name+":443" {
 		t.Errorf("proxy requests %v, want CONNECT %s:443", got, name)
 	}
 	if strings.Contains(out, password) || strings.Contains(out, emulator.DefaultToken) {
@@ -95,12 +95,12 @@ func TestCLIThroughAProxy(t *testing.T) {
 	}
 
 	// NO_PROXY: the provider goes straight to the host, which does not resolve here.
-	before := len(proxy.requests())
+	before := len(proxy.Requests())
 	out, err = c.run([]string{"HTTPS_PROXY=" + proxyURL, "NO_PROXY=" + name, "DYNATRACE_CLUSTER_CA_CERTIFICATE=" + string(caPEM)}, "plan")
 	if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), "does not resolve") {
 		t.Errorf("plan with NO_PROXY naming the host: want the host's own lookup to fail, got %v\n%s", err, tail(out))
 	}
-	if after := len(proxy.requests()); after != before {
+	if after := len(proxy.Requests()); after != before {
 		t.Errorf("NO_PROXY: %d requests reached the proxy", after-before)
 	}
 

@@ -342,8 +342,8 @@ func TestActionProtocolPartialFailure(t *testing.T) {
 // count the sessions the first attempts ended, and every selected user ends without an error.
 func TestActionProtocolLostAnswers(t *testing.T) {
 	srv := incidentCluster(t)
-	proxy := newLossyProxy(t, srv.URL)
-	proxy.dropAnswers("DELETE", "/userSessions", 0, 2)
+	proxy := emulatortest.NewLossyProxy(t, srv.URL)
+	proxy.DropAnswers("DELETE", "/userSessions", 0, 2)
 	p := newProtocolServer(t, proxy.URL, srv.Token)
 	progress, diags := p.invokeWith(context.Background(), t, map[string]tftypes.Value{
 		"login_type": tftypes.NewValue(tftypes.String, "LDAP"), "except_user_ids": stringSet("breakglass"),
@@ -443,8 +443,8 @@ func TestAccRemoveUserSessionsAction_partialFailure(t *testing.T) {
 // succeed and the apply succeeds with every selected user's sessions ended.
 func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
 	srv := incidentCluster(t)
-	proxy := newLossyProxy(t, srv.URL)
-	proxy.dropAnswers("DELETE", "/userSessions", 0, 2)
+	proxy := emulatortest.NewLossyProxy(t, srv.URL)
+	proxy.DropAnswers("DELETE", "/userSessions", 0, 2)
 	block := devharness.ProviderBlock("host", devharness.Quote(proxy.URL), "token", devharness.Quote(srv.Token), "max_retries", "2")
 	config := strings.Replace(incidentAction(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["breakglass"]`), providerBlock(srv), block, 1)
 	acceptanceTest(t, resource.TestCase{
@@ -460,13 +460,13 @@ func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
 		}},
 	})
 	deletes := 0
-	for _, r := range proxy.requests() {
+	for _, r := range proxy.Requests() {
 		if strings.HasPrefix(r, "DELETE") {
 			deletes++
 		}
 	}
 	if deletes != 4 {
-		t.Errorf("%d DELETEs through the proxy, want 4 (2 users, 2 answers lost and retried): %v", deletes, proxy.requests())
+		t.Errorf("%d DELETEs through the proxy, want 4 (2 users, 2 answers lost and retried): %v", deletes, proxy.Requests())
 	}
 }
 

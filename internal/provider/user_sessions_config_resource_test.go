@@ -271,11 +271,11 @@ func TestCLICreateWithLostPutAnswer(t *testing.T) {
 			if err := srv.SetConfig(apiPolicy(original)); err != nil {
 				t.Fatal(err)
 			}
-			proxy := newLossyProxy(t, srv.URL)
-			proxy.dropAnswers("PUT", "/clusterConfig/userSessions", 0, 1)
+			proxy := emulatortest.NewLossyProxy(t, srv.URL)
+			proxy.DropAnswers("PUT", "/clusterConfig/userSessions", 0, 1)
 			if tt.readLost {
 				// The reads of the plan and of the prior policy pass; the read after the PUT is lost.
-				proxy.dropAnswersAfter("GET", "/clusterConfig/userSessions", "PUT", 1)
+				proxy.DropAnswersAfter("GET", "/clusterConfig/userSessions", "PUT", 1)
 			}
 			var extra []string
 			if tt.restoreOnDest {

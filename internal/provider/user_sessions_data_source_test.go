@@ -371,8 +371,8 @@ func TestCLIRequestCountsSessions(t *testing.T) {
 func TestCLISessionsOfOtherUsersAreDropped(t *testing.T) {
 	c := newCLI(t)
 	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
-	proxy := newLossyProxy(t, srv.URL)
-	proxy.ignoreFilterOnGet = true
+	proxy := emulatortest.NewLossyProxy(t, srv.URL)
+	proxy.IgnoreFilterOnGet = true
 	jane, all := len(srv.Sessions("jane.doe")), len(srv.Sessions(""))
 	if jane == 0 || jane == all {
 		t.Fatalf("jane.doe has %d of %d sessions: the test would prove nothing", jane, all)

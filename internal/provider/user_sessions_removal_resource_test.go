@@ -131,8 +131,8 @@ func TestAccUserSessionsRemoval_errors(t *testing.T) {
 // lost; the retry's 404 is not "had no sessions": sessions_removed counts what was ended.
 func TestAccUserSessionsRemoval_lostAnswer(t *testing.T) {
 	srv := emulatortest.NewServer(t, emulator.WithSessions(30))
-	proxy := newLossyProxy(t, srv.URL)
-	proxy.dropAnswers("DELETE", "/userSessions", 0, 1)
+	proxy := emulatortest.NewLossyProxy(t, srv.URL)
+	proxy.DropAnswers("DELETE", "/userSessions", 0, 1)
 	had := len(srv.Sessions("jane.doe"))
 	if had == 0 {
 		t.Fatal("the seeded sessions have none of jane.doe: the test would prove nothing")
