@@ -83,9 +83,14 @@ func emulatorHolds(srv *emulatortest.Server, want emulator.UserSessionsConfig) e
 	return nil
 }
 
-// cli runs the terraform binary against a build of this provider (dev_overrides), for the tests
-// that need what terraform-plugin-testing does not expose: the whole TF_LOG output, exact request
-// counts of single commands, -generate-config-out.
+// cli runs the terraform (or tofu) binary against a build of this provider (dev_overrides). It is
+// the second harness, kept only for what terraform-plugin-testing cannot do; a test it can express
+// (steps, ExpectError, Taint, PreConfig, CheckDestroy, plan and state checks) uses it instead
+// (acceptanceTest). What stays here: OpenTofu; the text terraform prints (warnings, TF_LOG=trace,
+// escape sequences a server sent); environment variables that change between commands (another
+// DYNATRACE_CLUSTER_URL); exact request counts of single commands; -generate-config-out and
+// terraform query; for_each instances in state (its state shim cannot hold them); files a run
+// leaves (state, plans) searched for secrets and session ids.
 type cli struct {
 	t   *testing.T
 	tf  string

@@ -690,43 +690,58 @@ import {
 	}
 }
 
-// TestCLIRestorePolicySurvivesTaint: the policy from before Terraform survives a taint and the
-// replacement that follows; destroy with restore_on_destroy puts exactly it back.
-func TestCLIRestorePolicySurvivesTaint(t *testing.T) {
-	c := newCLI(t)
+// TestAccUserSessionsConfig_restorePolicySurvivesTaint: a failed create changes nothing and
+// records nothing; after terraform taint, the replacement puts the recorded policy back before it
+// creates anew, and a destroy still puts back the policy from before Terraform.
+func TestAccUserSessionsConfig_restorePolicySurvivesTaint(t *testing.T) {
 	srv := emulatortest.NewServer(t)
 	original := policy{UserLimit: 7, AdminLimit: 3, Enabled: true, Timeout: 1234}
 	if err := srv.SetConfig(apiPolicy(original)); err != nil {
 		t.Fatal(err)
 	}
 	managed := policy{UserLimit: 2, AdminLimit: 1, Enabled: false, Timeout: 600}
-	c.write("main.tf", terraformBlock+providerBlock(srv)+configResource(managed, "restore_on_destroy = true"))
-
-	// A failed create changes nothing and records nothing.
-	if err := srv.InjectFault(emulator.Fault{Method: "PUT", Path: "/clusterConfig/userSessions", Status: 500}); err != nil {
-		t.Fatal(err)
+	config := providerBlock(srv) + configResource(managed, "restore_on_destroy = true")
+	holds := func(p policy) func(*terraform.State) error {
+		return func(*terraform.State) error { return emulatorHolds(srv, apiPolicy(p)) }
 	}
-	if out, err := c.run(nil, "apply", "-auto-approve"); err == nil || !strings.Contains(out, "HTTP 500") {
-		t.Fatalf("apply with a failing PUT: %v\n%s", err, tail(out))
-	}
-	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
-		t.Fatal(err)
-	}
-	c.must("apply", "-auto-approve")
-	c.must("taint", "dtcluster_user_sessions_config.this")
-	if out := c.must("apply", "-auto-approve"); !strings.Contains(out, "1 added, 0 changed, 1 destroyed") {
-		t.Fatalf("the tainted resource was not replaced:\n%s", tail(out))
-	}
-	if err := emulatorHolds(srv, apiPolicy(managed)); err != nil {
-		t.Fatal(err)
-	}
-	if out := c.must("plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
-		t.Fatalf("plan after the replacement is not empty:\n%s", tail(out))
-	}
-	c.must("destroy", "-auto-approve")
-	if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
-		t.Errorf("after taint, apply and destroy: %v (the pre-Terraform policy was lost)", err)
-	}
+	acceptanceTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             holds(original), // the pre-Terraform policy was not lost
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := srv.InjectFault(emulator.Fault{Method: "PUT", Path: "/clusterConfig/userSessions", Status: 500}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      config,
+				ExpectError: words("HTTP 500"),
+			},
+			{
+				PreConfig: func() {
+					if err := emulatorHolds(srv, apiPolicy(original)); err != nil {
+						t.Errorf("after the failed create: %v", err)
+					}
+				},
+				Config: config,
+				Check:  holds(managed),
+			},
+			{
+				Taint:  []string{configAddr},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(configAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(configAddr, tfjsonpath.New("restore_policy"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"user_limit": knownvalue.Int64Exact(7), "admin_limit": knownvalue.Int64Exact(3),
+						"logout_inactive_users_enabled": knownvalue.Bool(true), "user_inactivity_timeout": knownvalue.Int64Exact(1234),
+					})),
+				},
+				Check: holds(managed),
+			},
+		},
+	})
 }
 
 // TestCLINormalisingCluster: a cluster that stores another value than declared gives a warning
