@@ -54,6 +54,9 @@ type Config struct {
 	RetryBudget time.Duration
 	// PreviousHosts are URLs the cluster was reached at before a rename: KnownAs accepts them.
 	PreviousHosts []string
+	// Name is what the provider configuration calls this cluster (an entry of its clusters),
+	// said at the start of every error; "" for the one cluster of a provider configuration.
+	Name string
 	UserAgent     string
 	// Logger receives the log lines (nil: none); Clock is the source of time (nil: the real one).
 	Logger Logger
@@ -68,6 +71,7 @@ func DefaultConfig() Config {
 
 // Client calls Cluster API v2. It is safe for concurrent use.
 type Client struct {
+	name           string
 	base           *url.URL
 	previousURLs   []string
 	token          string
@@ -130,6 +134,7 @@ func New(host, token string, cfg Config) (*Client, error) {
 	transport := NewTransport()
 	transport.TLSClientConfig = tlsConfig
 	return &Client{
+		name:         cfg.Name,
 		base:         base,
 		previousURLs: previous,
 		token:        token,
@@ -242,7 +247,7 @@ func timedOut(err error) bool {
 // judge turns a failed attempt into the error to report, and says whether and after how long it
 // may be retried.
 func (c *Client) judge(ctx context.Context, call callInfo, res result, attempt int) (retry bool, wait time.Duration, failure callError) {
-	done := Call{Method: call.method, Path: call.path, Attempts: attempt}
+	done := Call{Cluster: c.name, Method: call.method, Path: call.path, Attempts: attempt}
 	if res.err != nil {
 		if ctx.Err() != nil {
 			return false, 0, c.cancelled(call, attempt, ctx.Err(), nil, true)
@@ -274,7 +279,7 @@ func (c *Client) cancelled(call callInfo, attempt int, err, last error, uncertai
 	if last != nil {
 		reason += " while waiting to retry after: " + last.Error()
 	}
-	return &RequestError{Call: Call{Method: call.method, Path: call.path, Attempts: attempt, Uncertain: uncertain}, Reason: reason, err: err}
+	return &RequestError{Call: Call{Cluster: c.name, Method: call.method, Path: call.path, Attempts: attempt, Uncertain: uncertain}, Reason: reason, err: err}
 }
 
 // maxErrorBody bounds what is read of a non-2xx body: enough for any error message, and a
@@ -371,6 +376,9 @@ func NormalizeToken(raw string) (string, error) {
 	}
 	return token, nil
 }
+
+// Name is what the provider configuration calls the cluster ("" for its one cluster).
+func (c *Client) Name() string { return c.name }
 
 // ClusterURL is the cluster's normalised base URL (scheme://host[:port], lower-case host, no
 // API path): the identity of the cluster's singleton settings.

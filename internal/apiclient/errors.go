@@ -61,12 +61,22 @@ type APIError struct {
 // cluster's own (a 404, say), Uncertain means an earlier attempt may have been carried out, its
 // answer lost.
 type Call struct {
+	// Cluster is the name of the cluster the call went to, "" for a configuration's one cluster.
+	Cluster      string
 	Method, Path string
 	Attempts     int
 	Uncertain    bool
 }
 
 func (c *Call) call() *Call { return c }
+
+// clusterLabel names the cluster at the start of an error (`cluster "prod": `), or is "".
+func (c *Call) clusterLabel() string {
+	if c.Cluster == "" {
+		return ""
+	}
+	return "cluster " + servertext.Name(c.Cluster) + ": "
+}
 
 // callError is an *APIError or a *RequestError.
 type callError interface {
@@ -84,8 +94,13 @@ func (e *APIError) Detail() string { return servertext.Cap(e.render(true), serve
 
 func (e *APIError) render(multiline bool) string {
 	var b strings.Builder
-	if multiline {
+	switch {
+	case multiline && e.Cluster != "":
+		b.WriteString("The Cluster API of cluster " + servertext.Name(e.Cluster) + " answered ")
+	case multiline:
 		b.WriteString("The Cluster API answered ")
+	default:
+		b.WriteString(e.clusterLabel())
 	}
 	fmt.Fprintf(&b, "%s %s with HTTP %d", e.Method, e.Path, e.StatusCode)
 	if text := statusText(e.Method, e.Path, e.StatusCode); text != "" {
@@ -235,7 +250,7 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string {
-	s := fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Reason) + attemptsNote(e.Attempts)
+	s := e.clusterLabel() + fmt.Sprintf("%s %s: %s", e.Method, e.Path, e.Reason) + attemptsNote(e.Attempts)
 	if e.Hint != "" {
 		s += "; " + e.Hint
 	}

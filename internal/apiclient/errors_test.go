@@ -1,6 +1,8 @@
 package apiclient
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -74,5 +76,23 @@ func TestStatusDescribedAsTheSpecDoes(t *testing.T) {
 		if !strings.Contains(got, tt.want) {
 			t.Errorf("%s %s %d: %q, want %q", tt.method, tt.path, tt.status, got, tt.want)
 		}
+	}
+}
+
+// TestErrorsNameTheCluster: the errors of a named cluster's client start with its name, so one
+// cluster failing among many is named.
+func TestErrorsNameTheCluster(t *testing.T) {
+	srv := newScripted(t, step{status: 503}, step{status: 503})
+	cfg := config(withRetries(0))
+	cfg.Name = "prod"
+	c, err := New(srv.server.URL, testToken, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetUserSessionsConfig(context.Background())
+	var apiErr *APIError
+	if err == nil || !strings.HasPrefix(err.Error(), `cluster "prod": GET`) || !errors.As(err, &apiErr) ||
+		!strings.HasPrefix(apiErr.Detail(), `The Cluster API of cluster "prod" answered GET`) {
+		t.Errorf("error = %v; want it to start with the cluster's name", err)
 	}
 }

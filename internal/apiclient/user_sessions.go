@@ -44,7 +44,7 @@ func (c *Client) GetUserSessionsConfig(ctx context.Context) (*UserSessionsConfig
 // unusableAnswer is the error of a 2xx answer to GET path that cannot be used: what is wrong
 // (what, then err), shown as all server text is, and what to change (hint, may be "").
 func (c *Client) unusableAnswer(path, what, hint string, kind FailureKind, err error) *RequestError {
-	return &RequestError{Call: Call{Method: http.MethodGet, Path: APIBasePath + path},
+	return &RequestError{Call: Call{Cluster: c.name, Method: http.MethodGet, Path: APIBasePath + path},
 		Reason: c.scrub.Show(what+": "+err.Error(), servertext.Value), Hint: hint, Kind: kind, err: err}
 }
 

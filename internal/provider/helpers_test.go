@@ -330,6 +330,7 @@ func configPlannedState(tb testing.TB, ps *protocolServer, p policy, id tftypes.
 		"restore_on_destroy": tftypes.NewValue(tftypes.Bool, false),
 		"restore_policy":     restore,
 		"cluster_url":        tftypes.NewValue(tftypes.String, clusterURL),
+		"cluster":            tftypes.NewValue(tftypes.String, nil),
 	})
 }
 

@@ -100,7 +100,7 @@ func (s *dtclusterServer) OpenEphemeralResource(ctx context.Context, req *tfprot
 
 // readSessions is the one read, for either RPC: the result (nil on an error) and the diagnostics.
 func (s *dtclusterServer) readSessions(ctx context.Context, config *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, []*tfprotov6.Diagnostic) {
-	msgpack, diags := s.sessions.read(ctx, s.provider.client.Load(), config)
+	msgpack, diags := s.sessions.read(ctx, s.provider.clusters.Load(), config)
 	if msgpack == nil {
 		return nil, toProtocol(diags)
 	}

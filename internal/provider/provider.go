@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
@@ -47,9 +48,9 @@ func New(version string) func() provider.Provider {
 
 type dtclusterProvider struct {
 	version string
-	// client is the one Configure built, for the protocol server's reads of the sessions
-	// (dtclusterServer is not a framework object, so the framework cannot hand it the client).
-	client atomic.Pointer[apiclient.Client]
+	// clusters is what Configure built, for the protocol server's reads of the sessions
+	// (dtclusterServer is not a framework object, so the framework cannot hand it the clusters).
+	clusters atomic.Pointer[fleet]
 }
 
 type providerModel struct {
@@ -60,6 +61,7 @@ type providerModel struct {
 	RequestTimeout types.Number `tfsdk:"request_timeout"`
 	MaxRetries     types.Number `tfsdk:"max_retries"`
 	PreviousHosts  types.List   `tfsdk:"previous_hosts"`
+	Clusters       types.Map    `tfsdk:"clusters"`
 }
 
 func (p *dtclusterProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -121,6 +123,40 @@ func (p *dtclusterProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"against another cluster fails; state recorded under one of these URLs is taken over for `host` " +
 					"instead. Set it for the apply after the rename, then remove it. Each is given as `host` is.",
 			},
+			"clusters": schema.MapNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Fleet mode: more clusters this one provider configuration governs, by a name of " +
+					"your choice (1 to 64 letters, digits, `_` or `-`). Every object takes `cluster`, the name of one of " +
+					"them; an object without `cluster` uses the default cluster (`host` and `token`, or their environment " +
+					"variables), which is optional when `clusters` is set. `request_timeout` and `max_retries` apply to " +
+					"every cluster. One provider process serves them all, each cluster's client built on first use.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"host": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Base URL of the cluster, as the provider's `host`.",
+					},
+					"token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Cluster API token of the cluster, as the provider's `token`. Defaults to the " +
+							"environment variable `DYNATRACE_CLUSTER_API_TOKEN_<NAME>`: the cluster's name in upper case, `-` " +
+							"as `_` (`DYNATRACE_CLUSTER_API_TOKEN_PROD` for `prod`), so a pipeline keeps tokens out of HCL.",
+					},
+					"ca_certificate": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "PEM-encoded CA certificate(s) to trust for this cluster, as the provider's `ca_certificate`.",
+					},
+					"insecure": schema.BoolAttribute{
+						Optional:            true,
+						MarkdownDescription: "Skip verification of this cluster's TLS certificate, as the provider's `insecure`.",
+					},
+					"previous_hosts": schema.ListAttribute{
+						Optional:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: "Base URLs this cluster was reached at before a rename, as the provider's `previous_hosts`.",
+					},
+				}},
+			},
 		},
 	}
 }
@@ -140,59 +176,99 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if isSet(cfg.Host) {
-		if _, err := apiclient.NormalizeHost(cfg.Host.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("host"), "Invalid Cluster URL", err.Error())
+	validateConnection(path.Root, "", clusterModel{Host: cfg.Host, Token: cfg.Token, CACertificate: cfg.CACertificate,
+		Insecure: cfg.Insecure, PreviousHosts: cfg.PreviousHosts}, &resp.Diagnostics)
+	if cfg.Clusters.IsNull() || cfg.Clusters.IsUnknown() {
+		return
+	}
+	for name, v := range cfg.Clusters.Elements() {
+		at := path.Root("clusters").AtMapKey(name)
+		if !clusterNamePattern.MatchString(name) {
+			resp.Diagnostics.AddAttributeError(at, "Invalid Cluster Name", fmt.Sprintf(
+				"clusters[%q]: a cluster's name is 1 to 64 letters, digits, _ or -: objects name it in cluster, and its "+
+					"token may come from the environment variable %s_<NAME>.", name, tokenEnvVars[0]))
+			continue
+		}
+		obj, ok := v.(types.Object)
+		if !ok || obj.IsUnknown() {
+			continue
+		}
+		var entry clusterModel
+		if obj.As(ctx, &entry, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true}).HasError() {
+			continue
+		}
+		validateConnection(func(attr string) path.Path { return at.AtName(attr) }, name, entry, &resp.Diagnostics)
+	}
+}
+
+// validateConnection checks the known values of one cluster's connection settings (the provider's
+// own, or an entry of clusters named name), naming each attribute at at: a malformed host,
+// previous host or CA certificate, or an unusable token, is reported by terraform validate.
+// Values from other resources may be unknown: they are checked in Configure.
+func validateConnection(at func(string) path.Path, name string, c clusterModel, diags *diag.Diagnostics) {
+	label := "token"
+	if name != "" {
+		label = fmt.Sprintf("clusters[%q].token", name)
+	}
+	if isSet(c.Host) {
+		if _, err := apiclient.NormalizeHost(c.Host.ValueString()); err != nil {
+			diags.AddAttributeError(at("host"), "Invalid Cluster URL", err.Error())
 		}
 	}
-	if isSet(cfg.PreviousHosts) {
-		for i, h := range cfg.PreviousHosts.Elements() {
+	if isSet(c.PreviousHosts) {
+		for i, h := range c.PreviousHosts.Elements() {
 			host, ok := h.(types.String)
 			if !ok || !isSet(host) {
 				continue
 			}
 			if _, err := apiclient.NormalizeHost(host.ValueString()); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("previous_hosts").AtListIndex(i), "Invalid Cluster URL", err.Error())
+				diags.AddAttributeError(at("previous_hosts").AtListIndex(i), "Invalid Cluster URL", err.Error())
 			}
 		}
 	}
-	if isSet(cfg.CACertificate) {
-		if err := apiclient.ValidateCACertificate([]byte(cfg.CACertificate.ValueString())); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("ca_certificate"), "Invalid CA Certificate",
+	if isSet(c.CACertificate) {
+		if err := apiclient.ValidateCACertificate([]byte(c.CACertificate.ValueString())); err != nil {
+			diags.AddAttributeError(at("ca_certificate"), "Invalid CA Certificate",
 				"ca_certificate must be PEM-encoded certificates: "+err.Error())
+		} else if c.Insecure.ValueBool() && name != "" { // the provider's own: its ConfigValidators
+			diags.AddAttributeError(at("insecure"), "Invalid Attribute Combination",
+				"insecure = true conflicts with ca_certificate: trust the CA, or skip verification, not both.")
 		}
 	}
-	if isSet(cfg.Token) {
+	if isSet(c.Token) {
 		// Surrounding white space (a token read with file()) is dropped; what remains must fit in
 		// an HTTP header. The message never repeats the token.
-		switch _, err := apiclient.NormalizeToken(cfg.Token.ValueString()); {
+		switch _, err := apiclient.NormalizeToken(c.Token.ValueString()); {
 		case errors.Is(err, apiclient.ErrEmptyToken):
-			resp.Diagnostics.AddAttributeError(path.Root("token"), "Empty API Token",
-				"token is set to an empty (or blank) string; give the Cluster API token, or leave token out to use the "+
-					"DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable.")
+			env := "the DYNATRACE_CLUSTER_API_TOKEN or DT_CLUSTER_API_TOKEN environment variable"
+			if name != "" {
+				env = "the " + clusterTokenEnvVar(name) + " environment variable"
+			}
+			diags.AddAttributeError(at("token"), "Empty API Token", label+" is set to an empty (or blank) string; give "+
+				"the Cluster API token, or leave it out to use "+env+".")
 		case err != nil:
-			resp.Diagnostics.AddAttributeError(path.Root("token"), "Invalid API Token", "token: "+err.Error()+".")
+			diags.AddAttributeError(at("token"), "Invalid API Token", label+": "+err.Error()+".")
 		}
 	}
 }
 
-// Configure builds the API client once and hands it to resources, data sources and actions.
+// Configure builds the clusters once and hands them to resources, data sources and actions.
 func (p *dtclusterProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, diags := newClient(ctx, cfg, p.version, req.TerraformVersion)
+	clusters, diags := newFleet(ctx, cfg, p.version, req.TerraformVersion)
 	resp.Diagnostics.Append(diags...)
-	if client == nil {
+	if clusters == nil {
 		return
 	}
-	p.client.Store(client)
-	resp.ResourceData = client
-	resp.DataSourceData = client
-	resp.ActionData = client
-	resp.ListResourceData = client
+	p.clusters.Store(clusters)
+	resp.ResourceData = clusters
+	resp.DataSourceData = clusters
+	resp.ActionData = clusters
+	resp.ListResourceData = clusters
 }
 
 func (p *dtclusterProvider) Resources(context.Context) []func() resource.Resource {
@@ -234,18 +310,18 @@ func isSet(v interface {
 	return !v.IsNull() && !v.IsUnknown()
 }
 
-// clientFrom turns the provider data a Configure method receives into the API client. nil
-// provider data (the provider is not configured yet, or its configuration is not known) gives
-// nil without a diagnostic; data of any other type is reported, as it is a defect.
-func clientFrom(data any, diags *diag.Diagnostics) *apiclient.Client {
+// fleetFrom turns the provider data a Configure method receives into the clusters. nil provider
+// data (the provider is not configured yet, or its configuration is not known) gives nil without
+// a diagnostic; data of any other type is reported, as it is a defect.
+func fleetFrom(data any, diags *diag.Diagnostics) *fleet {
 	if data == nil {
 		return nil
 	}
-	client, ok := data.(*apiclient.Client)
+	clusters, ok := data.(*fleet)
 	if !ok {
 		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *apiclient.Client, got %T. This is a defect in the provider; please report it.", data))
+			fmt.Sprintf("Expected the provider's clusters, got %T. This is a defect in the provider; please report it.", data))
 		return nil
 	}
-	return client
+	return clusters
 }

@@ -6,9 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
 var (
@@ -23,7 +22,7 @@ func NewRemoveUserSessionsAction() action.Action {
 }
 
 type removeUserSessionsAction struct {
-	client *apiclient.Client
+	clusters *fleet
 }
 
 func (a *removeUserSessionsAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
@@ -45,6 +44,8 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 			"`lifecycle { action_trigger { ... } }`. With older Terraform or OpenTofu, use the " +
 			"`dtcluster_user_sessions_removal` resource.",
 		Attributes: map[string]schema.Attribute{
+			"cluster": schema.StringAttribute{Optional: true, MarkdownDescription: clusterDescription + " With `for_each` " +
+				"over cluster names, one `terraform apply -invoke` ends a user's sessions on every cluster."},
 			// No validators: selectionModel.check judges every value, at validate, plan and invoke.
 			"user_id":              schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"]},
 			"user_ids":             schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: d["user_ids"]},
@@ -60,7 +61,7 @@ func (a *removeUserSessionsAction) Schema(_ context.Context, _ action.SchemaRequ
 }
 
 func (a *removeUserSessionsAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	a.clusters = fleetFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the selection (selectionModel.check). Terraform calls it only while
@@ -72,7 +73,10 @@ func (a *removeUserSessionsAction) ValidateConfig(ctx context.Context, req actio
 // ModifyPlan checks the selection with the values the plan knows: a bad value from a variable
 // file fails terraform plan, as a literal one fails terraform validate.
 func (a *removeUserSessionsAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	checkSelection(ctx, req.Config, &resp.Diagnostics)
+	cfg := checkSelection(ctx, req.Config, &resp.Diagnostics)
+	if !resp.Diagnostics.HasError() {
+		planCluster(a.clusters, cfg.Cluster, &resp.Diagnostics)
+	}
 }
 
 // checkSelection reads a configuration's selection and checks it.
@@ -94,8 +98,8 @@ func (a *removeUserSessionsAction) Invoke(ctx context.Context, req action.Invoke
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if a.client == nil {
-		notConfigured(&resp.Diagnostics)
+	client := a.clusters.client(cfg.Cluster, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	progress := func(msg string) {
@@ -103,6 +107,6 @@ func (a *removeUserSessionsAction) Invoke(ctx context.Context, req action.Invoke
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	_, diags := removeSelected(ctx, a.client, cfg.selection(ctx), progress)
+	_, diags := removeSelected(ctx, client, cfg.selection(ctx), progress)
 	resp.Diagnostics.Append(diags...)
 }

@@ -46,7 +46,7 @@ func TestActionProtocolSchemaValidateAndPlan(t *testing.T) {
 	ctx := context.Background()
 
 	s := p.schema.ActionSchemas[actionType]
-	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 9 {
+	if s == nil || s.Schema == nil || len(s.Schema.Block.Attributes) != 10 {
 		t.Fatalf("action schema = %+v", s)
 	}
 	for _, a := range s.Schema.Block.Attributes {

@@ -17,6 +17,7 @@ import (
 // one of one user, a set of users, the users with a session matching the filters, or every user;
 // except_user_ids are never touched.
 type selectionModel struct {
+	Cluster            types.String `tfsdk:"cluster"`
 	UserID             types.String `tfsdk:"user_id"`
 	UserIDs            types.Set    `tfsdk:"user_ids"`
 	LoginType          types.String `tfsdk:"login_type"`

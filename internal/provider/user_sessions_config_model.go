@@ -15,6 +15,7 @@ import (
 // userSessionsConfigModel is the resource's state and plan; the conversions to and from the
 // API's model follow.
 type userSessionsConfigModel struct {
+	Cluster                 types.String                  `tfsdk:"cluster"`
 	ID                      types.String                  `tfsdk:"id"`
 	ConcurrentSessionPolicy *concurrentSessionPolicyModel `tfsdk:"concurrent_session_policy"`
 	AutomaticLogout         *automaticLogoutModel         `tfsdk:"automatic_logout"`
@@ -115,9 +116,9 @@ func configDifferences(declared, stored apiclient.UserSessionsConfig) []string {
 // adoptedState is the state of a policy Terraform takes over as the cluster holds it (import,
 // terraform query): the cluster's values, which are also the policy restore_on_destroy puts back,
 // recorded for the cluster at clusterURL.
-func adoptedState(current *apiclient.UserSessionsConfig, clusterURL string) userSessionsConfigModel {
+func adoptedState(current *apiclient.UserSessionsConfig, client *apiclient.Client) userSessionsConfigModel {
 	state := userSessionsConfigModel{ID: types.StringValue(userSessionsConfigID), RestoreOnDestroy: types.BoolValue(false),
-		RestorePolicy: restorePolicyValue(current), ClusterURL: types.StringValue(clusterURL)}
+		RestorePolicy: restorePolicyValue(current), ClusterURL: types.StringValue(client.ClusterURL()), Cluster: clusterName(client)}
 	state.fromAPI(current)
 	return state
 }

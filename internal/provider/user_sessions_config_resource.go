@@ -35,7 +35,7 @@ func NewUserSessionsConfigResource() resource.Resource {
 }
 
 type userSessionsConfigResource struct {
-	client *apiclient.Client
+	clusters *fleet
 }
 
 func (r *userSessionsConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -67,6 +67,13 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 			"Import with the id `user_sessions`, or (Terraform 1.12 and later) by identity: the cluster's URL. " +
 			"`terraform query` (Terraform 1.14 and later) finds it through the list resource of the same name.",
 		Attributes: map[string]schema.Attribute{
+			"cluster": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: clusterDescription + " Changing it to another cluster replaces the resource: the " +
+					"destroy, on the old cluster, honours `restore_on_destroy` there. Moving state from a provider alias " +
+					"to an entry of `clusters` (a `moved` block) keeps it, when the entry's URL is the one recorded in " +
+					"`cluster_url`.",
+			},
 			"id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Always `user_sessions`: the cluster has a single configuration.",
@@ -135,7 +142,7 @@ func (r *userSessionsConfigResource) Schema(_ context.Context, _ resource.Schema
 }
 
 func (r *userSessionsConfigResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.clusters = fleetFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig applies the API's cross-field rule at validate time: both limits 0 or both
@@ -156,28 +163,55 @@ func (r *userSessionsConfigResource) ValidateConfig(ctx context.Context, req res
 }
 
 // ModifyPlan stops a plan against another cluster than the one state was recorded for, before
-// anything is read or written (with -refresh=false no read would catch it), plans the
-// cluster_url the apply records, and plans a create against the cluster (planCreate). Without a
-// client (host or token not known at plan) nothing is read.
+// anything is read or written (with -refresh=false no read would catch it); plans a replacement
+// when cluster names another cluster (the destroy, on the old one, honours restore_on_destroy),
+// and an update of state alone when it names the same cluster under another name (state moved
+// from a provider alias); plans the cluster_url the apply records; and plans a create against
+// the cluster (planCreate). Without the provider's clusters (host or token not known at plan)
+// nothing is read.
 func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil {
+	if r.clusters == nil {
 		return
 	}
-	if req.State.Raw.IsNull() && !req.Plan.Raw.IsNull() {
-		r.planCreate(ctx, req, resp)
-		if resp.Diagnostics.HasError() {
+	var planned types.String
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster"), &planned)...)
+		if resp.Diagnostics.HasError() || planned.IsUnknown() {
+			return
+		}
+	}
+	var client *apiclient.Client
+	if !req.Plan.Raw.IsNull() {
+		if client = r.clusters.client(planned, path.Root("cluster"), &resp.Diagnostics); client == nil {
 			return
 		}
 	}
 	if !req.State.Raw.IsNull() {
-		var recorded types.String
+		var recorded, stateCluster types.String
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("cluster_url"), &recorded)...)
-		if resp.Diagnostics.HasError() || !checkCluster(r.client, recorded, &resp.Diagnostics) {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("cluster"), &stateCluster)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		owner := r.clusters.owner(stateCluster, recorded)
+		stateClient := r.clusters.client(owner, path.Root("cluster"), &resp.Diagnostics)
+		if stateClient == nil || !checkCluster(stateClient, recorded, &resp.Diagnostics) {
+			return
+		}
+		if client != nil && !planned.Equal(owner) && !client.KnownAs(recorded.ValueString()) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("cluster"))
+		} else if client != nil && !checkCluster(client, recorded, &resp.Diagnostics) {
 			return
 		}
 	}
-	if !req.Plan.Raw.IsNull() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("cluster_url"), r.client.ClusterURL())...)
+	if req.State.Raw.IsNull() && client != nil {
+		r.planCreate(ctx, client, req, resp)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if client != nil {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("cluster_url"), client.ClusterURL())...)
 	}
 }
 
@@ -188,8 +222,8 @@ func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resourc
 // then it is most likely a replacement whose destroy puts the recorded policy back first, and
 // restore_policy stays known after apply. Create refuses to go on when the cluster no longer
 // holds the planned restore_policy.
-func (r *userSessionsConfigResource) planCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	current, err := r.client.GetUserSessionsConfig(ctx)
+func (r *userSessionsConfigResource) planCreate(ctx context.Context, client *apiclient.Client, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	current, err := client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
@@ -214,11 +248,11 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client == nil {
-		notConfigured(&resp.Diagnostics)
+	client := r.clusters.client(plan.Cluster, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	prior, err := r.client.GetUserSessionsConfig(ctx)
+	prior, err := client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
@@ -232,12 +266,12 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 	}
 	plan.RestorePolicy = restorePolicyValue(prior)
 	plan.ID = types.StringValue(userSessionsConfigID)
-	plan.ClusterURL = types.StringValue(r.client.ClusterURL())
+	plan.ClusterURL = types.StringValue(client.ClusterURL())
 	declared := plan.toAPI()
-	err = r.client.UpdateUserSessionsConfig(ctx, declared)
+	err = client.UpdateUserSessionsConfig(ctx, declared)
 	switch {
 	case err == nil:
-		if err := r.readBack(ctx, declared, &resp.Diagnostics); err != nil {
+		if err := r.readBack(ctx, client, declared, &resp.Diagnostics); err != nil {
 			// The PUT went through but could not be checked: Terraform must track the resource
 			// (the error marks it tainted), and its replacement must put the prior policy back.
 			plan.RestoreOnDestroy = types.BoolValue(true)
@@ -248,12 +282,12 @@ func (r *userSessionsConfigResource) Create(ctx context.Context, req resource.Cr
 		addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
 		return // the cluster refused it: nothing changed, nothing is recorded
 	default:
-		if !r.createOutcomeUnknown(ctx, &plan, *prior, err, &resp.Diagnostics) {
+		if !r.createOutcomeUnknown(ctx, client, &plan, *prior, err, &resp.Diagnostics) {
 			return
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, client, &resp.Diagnostics)
 }
 
 // keptForRollback says what happens to a create that failed after its change may have reached
@@ -268,11 +302,11 @@ const keptForRollback = "So that the policy the cluster had before Terraform is 
 // declared policy means the PUT was carried out (a warning, and the create succeeds); the prior
 // one means nothing changed (an error, and nothing is recorded). Otherwise m is kept for state,
 // tainted by the error and marked for rollback, and it reports true.
-func (r *userSessionsConfigResource) createOutcomeUnknown(ctx context.Context, m *userSessionsConfigModel, prior apiclient.UserSessionsConfig, putErr error, diags *diag.Diagnostics) (keep bool) {
+func (r *userSessionsConfigResource) createOutcomeUnknown(ctx context.Context, client *apiclient.Client, m *userSessionsConfigModel, prior apiclient.UserSessionsConfig, putErr error, diags *diag.Diagnostics) (keep bool) {
 	declared := m.toAPI()
 	current, readErr := (*apiclient.UserSessionsConfig)(nil), ctx.Err()
 	if readErr == nil {
-		current, readErr = r.client.GetUserSessionsConfig(ctx)
+		current, readErr = client.GetUserSessionsConfig(ctx)
 	}
 	switch {
 	case readErr == nil && *current == declared:
@@ -314,22 +348,24 @@ func (r *userSessionsConfigResource) Read(ctx context.Context, req resource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client == nil {
-		notConfigured(&resp.Diagnostics)
+	// State without a cluster name, moved from a provider alias, finds its cluster by its URL.
+	state.Cluster = r.clusters.owner(state.Cluster, state.ClusterURL)
+	client := r.clusters.client(state.Cluster, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	if !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
+	if !checkCluster(client, state.ClusterURL, &resp.Diagnostics) {
 		return
 	}
-	cfg, err := r.client.GetUserSessionsConfig(ctx)
+	cfg, err := client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
 	state.fromAPI(cfg)
-	state.ClusterURL = types.StringValue(r.client.ClusterURL())
+	state.ClusterURL = types.StringValue(client.ClusterURL())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, client, &resp.Diagnostics)
 }
 
 // Update puts the declared configuration and reads it back. A change of restore_on_destroy
@@ -341,37 +377,37 @@ func (r *userSessionsConfigResource) Update(ctx context.Context, req resource.Up
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client == nil {
-		notConfigured(&resp.Diagnostics)
+	client := r.clusters.client(plan.Cluster, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	if !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
+	if !checkCluster(client, state.ClusterURL, &resp.Diagnostics) {
 		return
 	}
 	plan.ID = types.StringValue(userSessionsConfigID)
 	plan.RestorePolicy = state.RestorePolicy
-	plan.ClusterURL = types.StringValue(r.client.ClusterURL())
+	plan.ClusterURL = types.StringValue(client.ClusterURL())
 	if declared := plan.toAPI(); declared != state.toAPI() {
-		if err := r.client.UpdateUserSessionsConfig(ctx, declared); err != nil {
+		if err := client.UpdateUserSessionsConfig(ctx, declared); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Update User Sessions Configuration", err)
 			return
 		}
 		// A failed read-back leaves the state as it was: the next refresh reads what the cluster holds.
-		if err := r.readBack(ctx, declared, &resp.Diagnostics); err != nil {
+		if err := r.readBack(ctx, client, declared, &resp.Diagnostics); err != nil {
 			addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 			return
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, client, &resp.Diagnostics)
 }
 
 // readBack reads the configuration after a PUT of declared and returns the read's error. When the cluster stores a value
 // other than the one declared (it normalised it), state keeps the declared value, as Terraform
 // requires of an apply, and a warning names each field, declared and stored: the next refresh
 // then shows the difference as drift, with no taint and no replacement.
-func (r *userSessionsConfigResource) readBack(ctx context.Context, declared apiclient.UserSessionsConfig, diags *diag.Diagnostics) error {
-	stored, err := r.client.GetUserSessionsConfig(ctx)
+func (r *userSessionsConfigResource) readBack(ctx context.Context, client *apiclient.Client, declared apiclient.UserSessionsConfig, diags *diag.Diagnostics) error {
+	stored, err := client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -392,8 +428,18 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client != nil && !checkCluster(r.client, state.ClusterURL, &resp.Diagnostics) {
-		return
+	// The cluster is needed to restore; without restore_on_destroy, one that can no longer be
+	// resolved (its entry removed from clusters) is no reason to keep the object.
+	var client *apiclient.Client
+	if r.clusters != nil {
+		var resolve diag.Diagnostics
+		client = r.clusters.client(r.clusters.owner(state.Cluster, state.ClusterURL), path.Root("cluster"), &resolve)
+		if state.RestoreOnDestroy.ValueBool() {
+			resp.Diagnostics.Append(resolve...)
+		}
+		if resp.Diagnostics.HasError() || (client != nil && !checkCluster(client, state.ClusterURL, &resp.Diagnostics)) {
+			return
+		}
 	}
 	if !state.RestoreOnDestroy.ValueBool() {
 		resp.Diagnostics.AddWarning("User Sessions Configuration Left on the Cluster",
@@ -413,42 +459,62 @@ func (r *userSessionsConfigResource) Delete(ctx context.Context, req resource.De
 				"recorded. The cluster was left as it is.")
 		return
 	}
-	if r.client == nil {
+	if client == nil {
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	if err := r.client.UpdateUserSessionsConfig(ctx, *prior); err != nil {
+	if err := client.UpdateUserSessionsConfig(ctx, *prior); err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Restore User Sessions Configuration", err)
 	}
 }
 
-// ImportState accepts the singleton's id (user_sessions) or, on Terraform 1.12 and later, an
-// identity naming the configured cluster, and records the cluster's configuration at import as
-// the one restore_on_destroy puts back.
+// ImportState accepts the singleton's id (user_sessions, for the default cluster;
+// user_sessions@<name> for a cluster of the provider's clusters) or, on Terraform 1.12 and later,
+// an identity naming a configured cluster by its URL, and records the cluster's configuration at
+// import as the one restore_on_destroy puts back.
 func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.client == nil {
+	if r.clusters == nil {
 		notConfigured(&resp.Diagnostics)
 		return
 	}
-	switch {
+	var name types.String
+	switch id, cluster, named := strings.Cut(req.ID, "@"); {
 	case req.ID == "" && req.Identity != nil:
-		checkImportIdentity(ctx, req.Identity, r.client, &resp.Diagnostics)
+		// The identity names the cluster by its URL: the default cluster, or an entry of clusters.
+		var identity userSessionsConfigIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if url, err := apiclient.ClusterURLOf(identity.ClusterURL.ValueString()); err == nil {
+			name = r.clusters.owner(types.StringNull(), types.StringValue(url))
+		}
+	case id == userSessionsConfigID && named && cluster != "":
+		name = types.StringValue(cluster)
 	case req.ID != userSessionsConfigID:
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"The import id %q is not valid: the cluster has a single user sessions configuration, imported with the id %q "+
-				"(terraform import dtcluster_user_sessions_config.<name> %s, or an import block with id = %q), or on "+
-				"Terraform 1.12 and later with an import block with identity = { cluster_url = %q }.",
-			req.ID, userSessionsConfigID, userSessionsConfigID, userSessionsConfigID, r.client.ClusterURL()))
+			"The import id %q is not valid: a cluster has a single user sessions configuration, imported with the id %q "+
+				"(terraform import dtcluster_user_sessions_config.<name> %s, or an import block with id = %q), %q for "+
+				"the cluster named prod in the provider's clusters, or on Terraform 1.12 and later with an import block "+
+				"with identity = { cluster_url = \"<the cluster's URL>\" }.",
+			req.ID, userSessionsConfigID, userSessionsConfigID, userSessionsConfigID, userSessionsConfigID+"@prod"))
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	current, err := r.client.GetUserSessionsConfig(ctx)
+	client := r.clusters.client(name, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
+		return
+	}
+	if req.ID == "" && req.Identity != nil {
+		checkImportIdentity(ctx, req.Identity, client, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	current, err := client.GetUserSessionsConfig(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Read User Sessions Configuration", err)
 		return
 	}
-	state := adoptedState(current, r.client.ClusterURL())
+	state := adoptedState(current, client)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, r.client, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, client, &resp.Diagnostics)
 }

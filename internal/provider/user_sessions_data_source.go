@@ -42,6 +42,10 @@ func (d *userSessionsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 			"only; `login_type`, `node_id`, `tenant_uuid`, `created_before` and `last_accessed_before` are applied by " +
 			"the provider to what it answers.",
 		Attributes: map[string]schema.Attribute{
+			"cluster": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: clusterDescription,
+			},
 			"user_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only the sessions of this user (API query parameter `userId`). Leave it out for every session on the cluster. Must not be empty.",

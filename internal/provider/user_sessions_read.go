@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -27,6 +29,7 @@ import (
 // sessionsQuery is a read's configuration: what to ask the API (user_id) and what the provider
 // filters and leaves out itself (the API filters by user only). Nil is "not set".
 type sessionsQuery struct {
+	cluster                       *string // the cluster read (nil: the default cluster)
 	userID, loginType, tenantUUID *string
 	nodeID                        *int64
 	excludePersonalData           *bool
@@ -82,15 +85,15 @@ func newSessionsReader(typ tftypes.Object) (*sessionsReader, error) {
 
 // read answers a read of config with client: the state as msgpack, or error diagnostics;
 // warnings may come with a state.
-func (r *sessionsReader) read(ctx context.Context, client *apiclient.Client, config *tfprotov6.DynamicValue) ([]byte, diag.Diagnostics) {
+func (r *sessionsReader) read(ctx context.Context, clusters *fleet, config *tfprotov6.DynamicValue) ([]byte, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	q, err := queryFromConfig(r.typ, config)
 	if err != nil {
 		diags.AddError("Unable to Read the Configuration", err.Error())
 		return nil, diags
 	}
+	client := clusters.client(types.StringPointerValue(q.cluster), path.Root("cluster"), &diags)
 	if client == nil {
-		notConfigured(&diags)
 		return nil, diags
 	}
 	sessions, others, err := client.ListUserSessions(ctx, q.apiUserID())
@@ -119,7 +122,7 @@ func queryFromConfig(typ tftypes.Object, config *tfprotov6.DynamicValue) (sessio
 	if err := value.As(&attrs); err != nil {
 		return q, err
 	}
-	for name, target := range map[string]**string{"user_id": &q.userID, "login_type": &q.loginType, "tenant_uuid": &q.tenantUUID} {
+	for name, target := range map[string]**string{"cluster": &q.cluster, "user_id": &q.userID, "login_type": &q.loginType, "tenant_uuid": &q.tenantUUID} {
 		if err := attrs[name].As(target); err != nil {
 			return q, fmt.Errorf("%s: %w", name, err)
 		}
@@ -296,6 +299,7 @@ func (w *stateWriter) write(q sessionsQuery, sessions []*apiclient.UserSession) 
 // topWriters write the read's attributes but sessions: the configuration echoed (null where
 // unset), the sessions' count and their count per user.
 var topWriters = map[string]func(*msgpackWriter, sessionsQuery, []*apiclient.UserSession){
+	"cluster":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.cluster) },
 	"user_id":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.userID) },
 	"login_type":  func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalStr(q.loginType) },
 	"node_id":     func(w *msgpackWriter, q sessionsQuery, _ []*apiclient.UserSession) { w.optionalInt(q.nodeID) },

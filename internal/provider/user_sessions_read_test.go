@@ -51,7 +51,7 @@ func TestStateWriterFollowsTheSchema(t *testing.T) {
 		})
 	}
 	for name, changed := range map[string]tftypes.Object{
-		"an attribute more":            withTop(func(a map[string]tftypes.Type) { a["cluster"] = tftypes.String }),
+		"an attribute more":            withTop(func(a map[string]tftypes.Type) { a["region"] = tftypes.String }),
 		"an attribute less":            withTop(func(a map[string]tftypes.Type) { delete(a, "session_count") }),
 		"an attribute renamed":         withTop(func(a map[string]tftypes.Type) { a["count"] = a["session_count"]; delete(a, "session_count") }),
 		"a session attribute more":     withElement(func(a map[string]tftypes.Type) { a["browser"] = tftypes.String }),
@@ -164,6 +164,7 @@ func expectedState(t *testing.T, typ tftypes.Object, sessions []emulator.UserSes
 		}
 	}
 	return tftypes.NewValue(typ, map[string]tftypes.Value{
+		"cluster": echo("cluster", tftypes.String),
 		"user_id": echo("user_id", tftypes.String), "login_type": echo("login_type", tftypes.String),
 		"node_id": echo("node_id", tftypes.Number), "tenant_uuid": echo("tenant_uuid", tftypes.String),
 		"created_before": echo("created_before", tftypes.String), "last_accessed_before": echo("last_accessed_before", tftypes.String),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -14,13 +15,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/dtcluster/terraform-provider-dtcluster/internal/apiclient"
 )
 
 var (
 	_ resource.ResourceWithConfigure      = (*userSessionsRemovalResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*userSessionsRemovalResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*userSessionsRemovalResource)(nil)
 )
 
 // NewUserSessionsRemovalResource returns the dtcluster_user_sessions_removal resource.
@@ -33,7 +33,7 @@ func NewUserSessionsRemovalResource() resource.Resource {
 // removal. The removal is an event, not an object on the cluster: state records it, and nothing
 // is read back.
 type userSessionsRemovalResource struct {
-	client *apiclient.Client
+	clusters *fleet
 }
 
 type userSessionsRemovalModel struct {
@@ -69,6 +69,8 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 				Computed:            true,
 				MarkdownDescription: "`<user_id>@<removed_at>` for one user, `<n> users@<removed_at>` otherwise.",
 			},
+			"cluster": schema.StringAttribute{Optional: true, MarkdownDescription: clusterDescription + " Changing it removes again, on that cluster.",
+				PlanModifiers: replaceString},
 			// No validators: selectionModel.check judges every value, at validate, plan and create.
 			"user_id": schema.StringAttribute{Optional: true, MarkdownDescription: d["user_id"] + " Changing it removes again.",
 				PlanModifiers: replaceString},
@@ -108,7 +110,7 @@ func (r *userSessionsRemovalResource) Schema(_ context.Context, _ resource.Schem
 }
 
 func (r *userSessionsRemovalResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	r.clusters = fleetFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks the selection (selectionModel.check); Terraform calls it at validate and
@@ -118,6 +120,18 @@ func (r *userSessionsRemovalResource) ValidateConfig(ctx context.Context, req re
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if !resp.Diagnostics.HasError() {
 		cfg.check(ctx, &resp.Diagnostics)
+	}
+}
+
+// ModifyPlan reports, at plan, a cluster the provider cannot serve.
+func (r *userSessionsRemovalResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var cluster types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("cluster"), &cluster)...)
+	if !resp.Diagnostics.HasError() {
+		planCluster(r.clusters, cluster, &resp.Diagnostics)
 	}
 }
 
@@ -132,11 +146,11 @@ func (r *userSessionsRemovalResource) Create(ctx context.Context, req resource.C
 	if plan.check(ctx, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
-	if r.client == nil {
-		notConfigured(&resp.Diagnostics)
+	client := r.clusters.client(plan.Cluster, path.Root("cluster"), &resp.Diagnostics)
+	if client == nil {
 		return
 	}
-	ended, diags := removeSelected(ctx, r.client, plan.selection(ctx), func(msg string) { tflog.Info(ctx, msg) })
+	ended, diags := removeSelected(ctx, client, plan.selection(ctx), func(msg string) { tflog.Info(ctx, msg) })
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
