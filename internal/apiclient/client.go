@@ -56,8 +56,8 @@ type Config struct {
 	PreviousHosts []string
 	// Name is what the provider configuration calls this cluster (an entry of its clusters),
 	// said at the start of every error; "" for the one cluster of a provider configuration.
-	Name string
-	UserAgent     string
+	Name      string
+	UserAgent string
 	// Logger receives the log lines (nil: none); Clock is the source of time (nil: the real one).
 	Logger Logger
 	Clock  Clock

@@ -206,13 +206,14 @@ func (p *dtclusterProvider) ValidateConfig(ctx context.Context, req provider.Val
 // previous host or CA certificate, or an unusable token, is reported by terraform validate.
 // Values from other resources may be unknown: they are checked in Configure.
 func validateConnection(at func(string) path.Path, name string, c clusterModel, diags *diag.Diagnostics) {
-	label := "token"
+	label, prefix, hostPrefix := "token", "", ""
 	if name != "" {
-		label = fmt.Sprintf("clusters[%q].token", name)
+		label, prefix = fmt.Sprintf("clusters[%q].token", name), fmt.Sprintf("clusters[%q].", name)
+		hostPrefix = prefix + "host: "
 	}
 	if isSet(c.Host) {
 		if _, err := apiclient.NormalizeHost(c.Host.ValueString()); err != nil {
-			diags.AddAttributeError(at("host"), "Invalid Cluster URL", err.Error())
+			diags.AddAttributeError(at("host"), "Invalid Cluster URL", hostPrefix+err.Error())
 		}
 	}
 	if isSet(c.PreviousHosts) {
@@ -222,14 +223,14 @@ func validateConnection(at func(string) path.Path, name string, c clusterModel, 
 				continue
 			}
 			if _, err := apiclient.NormalizeHost(host.ValueString()); err != nil {
-				diags.AddAttributeError(at("previous_hosts").AtListIndex(i), "Invalid Cluster URL", err.Error())
+				diags.AddAttributeError(at("previous_hosts").AtListIndex(i), "Invalid Cluster URL", prefix+err.Error())
 			}
 		}
 	}
 	if isSet(c.CACertificate) {
 		if err := apiclient.ValidateCACertificate([]byte(c.CACertificate.ValueString())); err != nil {
 			diags.AddAttributeError(at("ca_certificate"), "Invalid CA Certificate",
-				"ca_certificate must be PEM-encoded certificates: "+err.Error())
+				prefix+"ca_certificate must be PEM-encoded certificates: "+err.Error())
 		} else if c.Insecure.ValueBool() && name != "" { // the provider's own: its ConfigValidators
 			diags.AddAttributeError(at("insecure"), "Invalid Attribute Combination",
 				"insecure = true conflicts with ca_certificate: trust the CA, or skip verification, not both.")

@@ -194,8 +194,18 @@ func (r *userSessionsConfigResource) ModifyPlan(ctx context.Context, req resourc
 			return
 		}
 		owner := r.clusters.owner(stateCluster, recorded)
-		stateClient := r.clusters.client(owner, path.Root("cluster"), &resp.Diagnostics)
-		if stateClient == nil || !checkCluster(stateClient, recorded, &resp.Diagnostics) {
+		var resolve diag.Diagnostics
+		stateClient := r.clusters.client(owner, path.Root("cluster"), &resolve)
+		if stateClient == nil {
+			// A destroy that restores nothing needs no cluster (its entry may be gone with it).
+			var restore types.Bool
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("restore_on_destroy"), &restore)...)
+			if !req.Plan.Raw.IsNull() || restore.ValueBool() {
+				resp.Diagnostics.Append(resolve...)
+			}
+			return
+		}
+		if !checkCluster(stateClient, recorded, &resp.Diagnostics) {
 			return
 		}
 		if client != nil && !planned.Equal(owner) && !client.KnownAs(recorded.ValueString()) {
