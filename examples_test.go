@@ -137,6 +137,47 @@ func TestMultiClusterExample(t *testing.T) {
 	}
 }
 
+// TestFleetExample applies examples/fleet (fleet mode) against three emulators, each with its
+// token in its own environment variable: each gets its environment's policy; the next plan is
+// empty, and no token is in the state.
+func TestFleetExample(t *testing.T) {
+	tf := devharness.Terraform(t)
+	env, _ := devOverrides(t)
+	want := map[string]struct {
+		environment string
+		userLimit   int32
+	}{"prod": {"production", 3}, "staging": {"staging", 5}, "dev-eu": {"development", 10}}
+	servers := map[string]*emulator.Running{}
+	var vars []string
+	for name, c := range want {
+		token := "dt0c01." + strings.ToUpper(strings.ReplaceAll(name, "-", "")) + ".token-of-" + name
+		servers[name] = startEmulator(t, emulator.WithToken(token))
+		vars = append(vars, fmt.Sprintf("%q = { url = %q, environment = %q }", name, servers[name].URL, c.environment))
+		env = append(env, "DYNATRACE_CLUSTER_API_TOKEN_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+"="+token)
+	}
+	env = append(env, "TF_VAR_clusters={"+strings.Join(vars, ", ")+"}")
+	work := t.TempDir()
+	copyTree(t, "examples", work)
+	dir := filepath.Join(work, "fleet")
+	terraformIn(t, tf, dir, env, "get")
+	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	for name, c := range want {
+		if got := servers[name].Config().ConcurrentSessionPolicy.UserLimit; got != c.userLimit {
+			t.Errorf("%s holds user_limit %d, want %d (%s)", name, got, c.userLimit, c.environment)
+		}
+	}
+	if out := terraformIn(t, tf, dir, env, "plan", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("plan after apply is not empty:\n%s", out)
+	}
+	state, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), ".token-of-") {
+		t.Error("a token is in the state")
+	}
+}
+
 // TestOpenTofuProviderForEach applies examples/multi-cluster-opentofu (provider for_each) with
 // OpenTofu against three emulators: each gets its environment's policy; the next plan is empty.
 func TestOpenTofuProviderForEach(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,6 +188,48 @@ func TestCLIIncidentGuideOffboardingFollowsTheUserList(t *testing.T) {
 		t.Errorf("the apply did not remove bob and invoke the action once:\n%s", out)
 	}
 	r.noSessionStored()
+}
+
+// TestCLIIncidentGuideOffboardingFleet: one -invoke ends the listed users' sessions on every
+// cluster of the provider configuration (three emulators, each token from its own variable),
+// and the check on the ephemeral reads confirms it.
+func TestCLIIncidentGuideOffboardingFleet(t *testing.T) {
+	tf := devharness.Terraform(t)
+	if !devharness.AtLeast(t, tf, 1, 14) {
+		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
+	}
+	env, _ := devOverrides(t)
+	clusters := map[string]*emulator.Running{}
+	var urls []string
+	for _, name := range []string{"prod", "dr", "eu-west"} {
+		token := "dt0c01.FLEET.token-of-" + name
+		srv := startEmulator(t, emulator.WithToken(token), emulator.WithSessions(0))
+		if _, err := srv.AddSessions(emulatortest.IncidentLogins); err != nil {
+			t.Fatal(err)
+		}
+		clusters[name] = srv
+		urls = append(urls, fmt.Sprintf("%q = %q", name, srv.URL))
+		env = append(env, "DYNATRACE_CLUSTER_API_TOKEN_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+"="+token)
+	}
+	dir := t.TempDir()
+	copyTree(t, filepath.Join("examples", "incident", "offboarding-fleet"), dir)
+	writeFile(t, filepath.Join(dir, "offboarding.tfvars"), "clusters = {"+strings.Join(urls, ", ")+"}\noffboarded_users = [\"alice\", \"dave\"]\n")
+	run := func(args ...string) string {
+		return strings.Join(strings.Fields(terraformIn(t, tf, dir, env, append(args, "-var-file=offboarding.tfvars")...)), " ")
+	}
+	const warning = "An offboarded user still has sessions on a cluster"
+	if out := run("plan"); !strings.Contains(out, warning) {
+		t.Errorf("the plan's check does not warn:\n%s", out)
+	}
+	run("apply", "-auto-approve", "-invoke=action.dtcluster_remove_user_sessions.offboard")
+	for name, srv := range clusters {
+		if got := emulatortest.UsersLeft(srv.Emulator); got != "bob,breakglass,carol" {
+			t.Errorf("%s after the action: %s have sessions, want bob,breakglass,carol", name, got)
+		}
+	}
+	if out := run("plan"); strings.Contains(out, warning) {
+		t.Errorf("the plan after the action still warns:\n%s", out)
+	}
 }
 
 // TestCLIIncidentGuideOffboardingWithoutActions runs the removal resource's folder with the

@@ -9,6 +9,7 @@ locals {
 }
 
 resource "dtcluster_user_sessions_config" "this" {
+  cluster = var.cluster
   concurrent_session_policy = {
     user_limit  = local.policy.user_limit
     admin_limit = local.policy.admin_limit
@@ -25,6 +26,7 @@ resource "dtcluster_user_sessions_config" "this" {
 # ip and device stay out of state.
 data "dtcluster_user_sessions" "all" {
   count                 = var.report_sessions ? 1 : 0
+  cluster               = var.cluster
   exclude_personal_data = true
   depends_on            = [dtcluster_user_sessions_config.this]
 }

@@ -8,6 +8,12 @@ variable "environment" {
   }
 }
 
+variable "cluster" {
+  description = "The cluster, by its name in the provider's clusters (fleet mode); null for the provider's default cluster."
+  type        = string
+  default     = null
+}
+
 variable "user_limit" {
   description = "Overrides the environment's concurrent sessions per user (1 to 100); null keeps the environment's."
   type        = number
