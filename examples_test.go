@@ -53,7 +53,7 @@ func terraformIn(t *testing.T, tf, dir string, env []string, args ...string) str
 }
 
 // startEmulator serves an emulator on a loopback port for the test.
-func startEmulator(t *testing.T, opts ...emulator.Option) *emulator.Running {
+func startEmulator(t testing.TB, opts ...emulator.Option) *emulator.Running {
 	t.Helper()
 	srv, err := emulator.Start("127.0.0.1:0", opts...)
 	if err != nil {

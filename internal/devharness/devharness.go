@@ -1,4 +1,4 @@
-// Package devharness is the one place where tests, the benchmark tool and the demo build the
+// Package devharness is the one place where tests, the benchmarks and the demo build the
 // provider, point Terraform at the build (dev_overrides), find Terraform and gate on its
 // version, and write HCL. It does not import the testing package: the helpers that skip take
 // the small TB interface, which *testing.T satisfies.
