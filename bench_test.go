@@ -74,7 +74,7 @@ func (r *benchRig) run(b *testing.B, dir, prefix string, args ...string) (time.D
 	var mu sync.Mutex
 	go func() {
 		for {
-			sampleVmHWM(prefix, peaks, &mu)
+			sampleVMHWM(prefix, peaks, &mu)
 			select {
 			case <-done:
 				return
@@ -98,9 +98,9 @@ func (r *benchRig) run(b *testing.B, dir, prefix string, args ...string) (time.D
 	return wall, float64(total) / 1024
 }
 
-// sampleVmHWM records, per process whose binary's name starts with prefix, the largest VmHWM
+// sampleVMHWM records, per process whose binary's name starts with prefix, the largest VmHWM
 // (peak resident set, KiB) seen.
-func sampleVmHWM(prefix string, peaks map[int]int64, mu *sync.Mutex) {
+func sampleVMHWM(prefix string, peaks map[int]int64, mu *sync.Mutex) {
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
