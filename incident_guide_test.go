@@ -91,10 +91,7 @@ func (r *incidentRun) noSessionStored() {
 // every LDAP user's sessions (alice's LOCAL one too) but the break-glass admin's; the next plan's
 // check passes; no session is stored anywhere.
 func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
-	tf := devharness.Terraform(t)
-	if !devharness.AtLeast(t, tf, 1, 14) {
-		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
-	}
+	tf := devharness.RequireTerraform(t, 1, 14, "the incident guide's actions")
 	r := newIncidentRun(t, tf, "ldap-compromise", `break_glass_admins = ["breakglass"]`+"\n")
 	const warning = "Users other than the break-glass admins still have LDAP sessions"
 	if out := r.run("plan", "-out=review.tfplan"); !strings.Contains(out, warning) {
@@ -123,10 +120,7 @@ func TestCLIIncidentGuideLDAPCompromise(t *testing.T) {
 // action, so there is nothing to check there); a misspelt admin is a
 // warning naming the entry, shown before the first user is ended.
 func TestCLIIncidentGuideLDAPCompromiseTypos(t *testing.T) {
-	tf := devharness.Terraform(t)
-	if !devharness.AtLeast(t, tf, 1, 14) {
-		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
-	}
+	tf := devharness.RequireTerraform(t, 1, 14, "the incident guide's actions")
 	r := newIncidentRun(t, tf, "ldap-compromise", `break_glass_admins = ["breakglass "]`+"\n")
 	const want = `except_user_ids[Value("breakglass ")] must not start or end with white space`
 	if out := r.fails("plan", "-invoke=action.dtcluster_remove_user_sessions.ldap_users"); !strings.Contains(out, want) {
@@ -148,10 +142,7 @@ func TestCLIIncidentGuideLDAPCompromiseTypos(t *testing.T) {
 // TestCLIIncidentGuideOffboarding: -invoke ends the listed users' sessions, of every login type,
 // and the check confirms none of them has one left.
 func TestCLIIncidentGuideOffboarding(t *testing.T) {
-	tf := devharness.Terraform(t)
-	if !devharness.AtLeast(t, tf, 1, 14) {
-		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
-	}
+	tf := devharness.RequireTerraform(t, 1, 14, "the incident guide's actions")
 	r := newIncidentRun(t, tf, "offboarding", `offboarded_users = ["alice", "dave"]`+"\n")
 	const warning = "An offboarded user still has sessions"
 	if out := r.run("plan"); !strings.Contains(out, warning) {
@@ -170,10 +161,7 @@ func TestCLIIncidentGuideOffboarding(t *testing.T) {
 // TestCLIIncidentGuideOffboardingFollowsTheUserList: removing a user from the list ends exactly
 // that user's sessions in the same apply (Terraform 1.16: a before_destroy action trigger).
 func TestCLIIncidentGuideOffboardingFollowsTheUserList(t *testing.T) {
-	tf := devharness.Terraform(t)
-	if !devharness.AtLeast(t, tf, 1, 16) {
-		t.Skip("skipped: destroy-triggered actions need Terraform 1.16 or later; this terraform is older")
-	}
+	tf := devharness.RequireTerraform(t, 1, 16, "destroy-triggered actions")
 	r := newIncidentRun(t, tf, "offboarding-follows-the-user-list", `users = ["alice", "bob", "breakglass", "carol", "dave"]`+"\n")
 	r.run("apply", "-auto-approve")
 	if got := r.left(); got != "alice,bob,breakglass,carol,dave" {
@@ -194,10 +182,7 @@ func TestCLIIncidentGuideOffboardingFollowsTheUserList(t *testing.T) {
 // cluster of the provider configuration (three emulators, each token from its own variable),
 // and the check on the ephemeral reads confirms it.
 func TestCLIIncidentGuideOffboardingFleet(t *testing.T) {
-	tf := devharness.Terraform(t)
-	if !devharness.AtLeast(t, tf, 1, 14) {
-		t.Skip("skipped: the incident guide's actions need Terraform 1.14 or later; this terraform is older")
-	}
+	tf := devharness.RequireTerraform(t, 1, 14, "the incident guide's actions")
 	env, _ := devOverrides(t)
 	clusters := map[string]*emulator.Running{}
 	var urls []string

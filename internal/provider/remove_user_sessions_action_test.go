@@ -398,21 +398,7 @@ func TestAccRemoveUserSessionsAction_selections(t *testing.T) {
 		{"every user but two", `all_users = true` + "\n" + `except_user_ids = ["breakglass", "carol"]`, "breakglass,carol"},
 		{"one user", `user_id = "alice"`, "bob,breakglass,carol,dave"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := incidentCluster(t)
-			acceptanceTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
-				Steps: []resource.TestStep{{
-					Config: incidentAction(srv, tt.body),
-					PostApplyFunc: func() {
-						if got := leftUsers(srv); got != tt.left {
-							t.Errorf("users with sessions after the action: %s, want %s", got, tt.left)
-						}
-					},
-				}},
-			})
-		})
+		t.Run(tt.name, func(t *testing.T) { actionLeaves(t, incidentCluster(t), tt.body, tt.left) })
 	}
 }
 
@@ -468,6 +454,24 @@ func TestAccRemoveUserSessionsAction_lostAnswers(t *testing.T) {
 	if deletes != 4 {
 		t.Errorf("%d DELETEs through the proxy, want 4 (2 users, 2 answers lost and retried): %v", deletes, proxy.Requests())
 	}
+}
+
+// actionLeaves applies the action with body on srv (Terraform 1.14) and checks who still has
+// sessions.
+func actionLeaves(t *testing.T, srv *emulatortest.Server, body, left string) {
+	t.Helper()
+	acceptanceTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config: incidentAction(srv, body),
+			PostApplyFunc: func() {
+				if got := leftUsers(srv); got != left {
+					t.Errorf("users with sessions after the action: %s, want %s", got, left)
+				}
+			},
+		}},
+	})
 }
 
 // badSelections are selections refused at validate: none, two at once, an empty set, all_users =

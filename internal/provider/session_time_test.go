@@ -57,21 +57,7 @@ func TestAccRemoveUserSessionsAction_byTime(t *testing.T) {
 		{"LDAP and created before, except alice", `login_type = "LDAP"` + "\n" + `created_before = "` + rotatedAt + `"` + "\n" +
 			`except_user_ids = ["alice"]`, "alice,bob,carol"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := timedCluster(t)
-			acceptanceTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
-				Steps: []resource.TestStep{{
-					Config: incidentAction(srv, tt.body),
-					PostApplyFunc: func() {
-						if got := leftUsers(srv); got != tt.left {
-							t.Errorf("users left: %s, want %s", got, tt.left)
-						}
-					},
-				}},
-			})
-		})
+		t.Run(tt.name, func(t *testing.T) { actionLeaves(t, timedCluster(t), tt.body, tt.left) })
 	}
 	t.Run("a malformed time", func(t *testing.T) {
 		srv := timedCluster(t)
