@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -79,7 +78,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	g, fds := settled(t, baseG, baseFD)
-	fmt.Printf("soak: %d plan/apply cycles and %d empty-plan checks in %s, %d failures, %d API requests; emulator goroutines %d -> %d, open files %d -> %d\n",
+	t.Logf("# soak: %d plan/apply cycles and %d empty-plan checks in %s, %d failures, %d API requests; emulator goroutines %d -> %d, open files %d -> %d",
 		cycles, emptyPlans, time.Since(start).Round(time.Second), failures, len(srv.Requests()), baseG, g, baseFD, fds)
 	if g > baseG+2 || fds > baseFD+2 {
 		t.Errorf("leak: goroutines %d -> %d, file descriptors %d -> %d", baseG, g, baseFD, fds)
@@ -131,7 +130,7 @@ func TestChaos(t *testing.T) {
 			faults[r.Fault]++
 		}
 	}
-	fmt.Printf("chaos: 30%% faults: %d succeeded, %d failed with a readable error; 85%% faults with 2 retries: %d succeeded, %d failed with a readable error; %d API requests in %s, faults injected %v\n",
+	t.Logf("# chaos: 30%% faults: %d succeeded, %d failed with a readable error; 85%% faults with 2 retries: %d succeeded, %d failed with a readable error; %d API requests in %s, faults injected %v",
 		results[0].succeeded, results[0].failed, results[1].succeeded, results[1].failed, len(srv.Requests()), time.Since(start).Round(time.Second), faults)
 	if len(faults) < 5 {
 		t.Errorf("too few kinds of faults were met to prove anything: %v", faults)

@@ -82,10 +82,11 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 			}
 			switch e.Action {
 			case "pass":
-				// A passing test's report lines ("# " at the start: soak and chaos print their counts).
+				// A passing test's report lines ("# " at the start of a t.Log line: soak and chaos
+				// log their counts).
 				for _, l := range outputs[key] {
-					if strings.HasPrefix(l, "# ") {
-						fmt.Fprint(out, l)
+					if line := logMessage(l); strings.HasPrefix(line, "# ") {
+						fmt.Fprintln(out, line)
 					}
 				}
 			case "fail":
@@ -158,6 +159,18 @@ func printPackage(out io.Writer, e event, lines []string) {
 	}
 }
 
+// logMessage is a line of a test's output without the file and line t.Log puts before it
+// ("    file_test.go:12: message" gives "message").
+func logMessage(line string) string {
+	t := strings.TrimSpace(line)
+	if i := strings.Index(t, ".go:"); i >= 0 {
+		if j := strings.Index(t[i+4:], ": "); j >= 0 {
+			return t[i+4+j+2:]
+		}
+	}
+	return t
+}
+
 // skipReason is what a skipped test said: its output without the framework's own lines.
 func skipReason(lines []string) string {
 	var parts []string
@@ -166,13 +179,7 @@ func skipReason(lines []string) string {
 		if t == "" || strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- SKIP") {
 			continue
 		}
-		// "file_test.go:12: message": keep the message.
-		if i := strings.Index(t, ".go:"); i >= 0 {
-			if j := strings.Index(t[i+4:], ": "); j >= 0 {
-				t = t[i+4+j+2:]
-			}
-		}
-		parts = append(parts, t)
+		parts = append(parts, logMessage(t))
 	}
 	if len(parts) == 0 {
 		return "(no reason given)"

@@ -9,7 +9,7 @@ func TestReport(t *testing.T) {
 	const events = `{"Action":"start","Package":"example.com/p"}
 {"Action":"run","Package":"example.com/p","Test":"TestOK"}
 {"Action":"output","Package":"example.com/p","Test":"TestOK","Output":"=== RUN   TestOK\n"}
-{"Action":"output","Package":"example.com/p","Test":"TestOK","Output":"# soak: 200 cycles\n"}
+{"Action":"output","Package":"example.com/p","Test":"TestOK","Output":"    x_test.go:92: # soak: 200 cycles\n"}
 {"Action":"pass","Package":"example.com/p","Test":"TestOK","Elapsed":0.01}
 {"Action":"run","Package":"example.com/p","Test":"TestNeedsTofu"}
 {"Action":"output","Package":"example.com/p","Test":"TestNeedsTofu","Output":"=== RUN   TestNeedsTofu\n"}
