@@ -409,9 +409,11 @@ resource "dtcluster_user_sessions_removal" "offboard" {
 		}
 		// Only the clusters named.
 		_ = os.Remove(filepath.Join(c.dir, "generated.tf"))
-		c.write("policy.tfquery.hcl", "list \"dtcluster_user_sessions_config\" \"dr\" {\n  provider = dtcluster\n  config {\n    clusters = [\"dr\"]\n  }\n}\n")
-		if out := c.must("query"); !strings.Contains(out, "cluster_url="+servers["dr"].URL) || strings.Contains(out, "cluster_url="+servers["prod"].URL) {
-			t.Errorf("query of clusters = [\"dr\"] does not list exactly dr:\n%s", out)
+		for _, only := range []string{`clusters = ["dr"]`, `cluster = "dr"`} {
+			c.write("policy.tfquery.hcl", "list \"dtcluster_user_sessions_config\" \"dr\" {\n  provider = dtcluster\n  config {\n    "+only+"\n  }\n}\n")
+			if out := c.must("query"); !strings.Contains(out, "cluster_url="+servers["dr"].URL) || strings.Contains(out, "cluster_url="+servers["prod"].URL) {
+				t.Errorf("query with %s does not list exactly dr:\n%s", only, out)
+			}
 		}
 	})
 

@@ -27,7 +27,8 @@ type userSessionsConfigListResource struct {
 
 // listConfigModel is the list resource's configuration.
 type listConfigModel struct {
-	Clusters types.List `tfsdk:"clusters"`
+	Cluster  types.String `tfsdk:"cluster"`
+	Clusters types.List   `tfsdk:"clusters"`
 }
 
 func (l *userSessionsConfigListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -42,6 +43,11 @@ func (l *userSessionsConfigListResource) ListResourceConfigSchema(_ context.Cont
 			"resource per cluster (with `cluster` for a named one) and its `import` block (by identity); applying " +
 			"them imports the policies with an empty plan.",
 		Attributes: map[string]listschema.Attribute{
+			"cluster": listschema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Only this cluster: the name of one of the provider's `clusters`, as every object's " +
+					"`cluster`. Conflicts with `clusters`.",
+			},
 			"clusters": listschema.ListAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
@@ -66,6 +72,11 @@ func (l *userSessionsConfigListResource) List(ctx context.Context, req list.List
 	switch {
 	case l.clusters == nil:
 		notConfigured(&diags)
+	case isSet(cfg.Cluster) && isSet(cfg.Clusters):
+		diags.AddAttributeError(path.Root("cluster"), "Invalid Attribute Combination",
+			"cluster and clusters both name the clusters to list: set one of them.")
+	case isSet(cfg.Cluster):
+		names = []types.String{cfg.Cluster}
 	case isSet(cfg.Clusters):
 		diags.Append(cfg.Clusters.ElementsAs(ctx, &names, false)...)
 	default:
@@ -94,7 +105,7 @@ func (l *userSessionsConfigListResource) List(ctx context.Context, req list.List
 // listOne is the result of one cluster's policy.
 func (l *userSessionsConfigListResource) listOne(ctx context.Context, req list.ListRequest, name types.String) list.ListResult {
 	result := req.NewListResult(ctx)
-	client := l.clusters.client(name, path.Root("clusters"), &result.Diagnostics)
+	client := l.clusters.client(name, path.Root("cluster"), &result.Diagnostics)
 	if client == nil {
 		return result
 	}
