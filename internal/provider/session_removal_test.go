@@ -353,3 +353,63 @@ func TestCLIHostileUserIDStaysInert(t *testing.T) {
 		hostileOutputIsInert(t, out)
 	})
 }
+
+// TestAccRemovalComparesIDsInNFC: through terraform (which keeps configuration strings in NFC),
+// the removal resource ends the sessions of a user the cluster holds decomposed, and an LDAP
+// sweep's NFC exception spares that user; before, both compared bytes and missed.
+func TestAccRemovalComparesIDsInNFC(t *testing.T) {
+	srv := emulatortest.NewServer(t, emulator.WithSessions(0))
+	if _, err := srv.AddSessions(append([]emulator.UserSession{{UserID: joseNFD, LoginType: "LDAP"}}, emulatortest.IncidentLogins...)); err != nil {
+		t.Fatal(err)
+	}
+	acceptanceTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: removalSelection(srv, `login_type = "LDAP"`+"\n"+`except_user_ids = ["`+joseNFC+`", "breakglass"]`),
+				PostApplyFunc: func() {
+					if got := leftUsers(srv); got != "breakglass,carol,dave,"+joseNFD {
+						t.Errorf("users left: %q, want the NFD user spared by the NFC exception", got)
+					}
+				},
+			},
+			{
+				Config: removalSelection(srv, `user_id = "`+joseNFC+`"`),
+				PostApplyFunc: func() {
+					if got := leftUsers(srv); got != "breakglass,carol,dave" {
+						t.Errorf("users left: %q, want the NFD user ended by the NFC user_id", got)
+					}
+				},
+			},
+		},
+	})
+}
+
+// TestAccRemoveUserSessionsAction_stopsEarly: through terraform, a cluster answering every
+// DELETE with 556 after a good listing stops the action after 3 users in a row, and the error
+// says so and names who was not tried (Terraform 1.14).
+func TestAccRemoveUserSessionsAction_stopsEarly(t *testing.T) {
+	srv := emulatortest.NewServer(t, emulator.WithSessions(0))
+	var logins []emulator.UserSession
+	for i := range 24 {
+		logins = append(logins, emulator.UserSession{UserID: fmt.Sprintf("user%02d", i)})
+	}
+	if _, err := srv.AddSessions(logins); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 556, Count: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "1")
+	acceptanceTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{{
+			Config:      block + triggeredAction(`all_users = true`),
+			ExpectError: words("Stopped early: 3 users in a row failed with the same answer (HTTP 556)", "Not tried ("),
+		}},
+	})
+	if deletes, most := srv.CountRequests("DELETE", "/userSessions"), 2*(earlyStopAfter+maxRemovalsInFlight-1); deletes > most {
+		t.Errorf("%d DELETEs sent, want at most %d", deletes, most)
+	}
+}
