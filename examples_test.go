@@ -112,6 +112,18 @@ func moduleTests(t *testing.T, tf string) {
 	}
 }
 
+// applyExample copies examples/ into a folder of its own (an example may use a module beside
+// it), and runs terraform get and apply in folder with env; it returns the folder's path.
+func applyExample(t *testing.T, tf, folder string, env []string) string {
+	t.Helper()
+	work := t.TempDir()
+	copyTree(t, "examples", work)
+	dir := filepath.Join(work, folder)
+	terraformIn(t, tf, dir, env, "get")
+	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	return dir
+}
+
 // TestMultiClusterExample applies examples/multi-cluster against two emulators: each cluster gets
 // its own environment's policy through its provider alias, and the next plan is empty.
 func TestMultiClusterExample(t *testing.T) {
@@ -121,11 +133,7 @@ func TestMultiClusterExample(t *testing.T) {
 	staging := startEmulator(t, emulator.WithToken("dt0c01.STAGING.token-of-the-staging-cluster"))
 	env = append(env, "TF_VAR_prod_url="+prod.URL, "TF_VAR_prod_token=dt0c01.PROD.token-of-the-prod-cluster",
 		"TF_VAR_staging_url="+staging.URL, "TF_VAR_staging_token=dt0c01.STAGING.token-of-the-staging-cluster")
-	work := t.TempDir()
-	copyTree(t, "examples", work)
-	dir := filepath.Join(work, "multi-cluster")
-	terraformIn(t, tf, dir, env, "get")
-	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	dir := applyExample(t, tf, "multi-cluster", env)
 	if got := prod.Config(); got.ConcurrentSessionPolicy.UserLimit != 3 || got.AutomaticLogout.UserInactivityTimeout != 900 {
 		t.Errorf("prod holds %+v, want the production policy", got)
 	}
@@ -156,11 +164,7 @@ func TestFleetExample(t *testing.T) {
 		env = append(env, "DYNATRACE_CLUSTER_API_TOKEN_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))+"="+token)
 	}
 	env = append(env, "TF_VAR_clusters={"+strings.Join(vars, ", ")+"}")
-	work := t.TempDir()
-	copyTree(t, "examples", work)
-	dir := filepath.Join(work, "fleet")
-	terraformIn(t, tf, dir, env, "get")
-	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	dir := applyExample(t, tf, "fleet", env)
 	for name, c := range want {
 		if got := servers[name].Config().ConcurrentSessionPolicy.UserLimit; got != c.userLimit {
 			t.Errorf("%s holds user_limit %d, want %d (%s)", name, got, c.userLimit, c.environment)
@@ -201,11 +205,7 @@ func TestOpenTofuProviderForEach(t *testing.T) {
 		tokens = append(tokens, fmt.Sprintf("%s = %q", name, token))
 	}
 	env = append(env, "TF_VAR_clusters={"+strings.Join(vars, ", ")+"}", "TF_VAR_tokens={"+strings.Join(tokens, ", ")+"}")
-	work := t.TempDir()
-	copyTree(t, "examples", work)
-	dir := filepath.Join(work, "multi-cluster-opentofu")
-	terraformIn(t, tofu, dir, env, "get")
-	terraformIn(t, tofu, dir, env, "apply", "-auto-approve")
+	dir := applyExample(t, tofu, "multi-cluster-opentofu", env)
 	for name, c := range clusters {
 		if got := c.srv.Config().ConcurrentSessionPolicy.UserLimit; got != c.userLimit {
 			t.Errorf("%s holds user_limit %d, want %d (%s)", name, got, c.userLimit, c.environment)
@@ -287,11 +287,7 @@ func TestGitOpsDriftCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	env = append(env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	work := t.TempDir()
-	copyTree(t, "examples", work)
-	dir := filepath.Join(work, "gitops")
-	terraformIn(t, tf, dir, env, "get")
-	terraformIn(t, tf, dir, env, "apply", "-auto-approve")
+	dir := applyExample(t, tf, "gitops", env)
 	check := func() (int, string) {
 		cmd := exec.Command("bash", filepath.Join(dir, "drift-check.sh"))
 		cmd.Dir, cmd.Env = dir, env

@@ -152,10 +152,10 @@ func TestRemovalWarnsOfSelectionsMatchingNothing(t *testing.T) {
 	})
 }
 
-// TestRemovalStopsEarly: when the cluster answers every DELETE with 556 after a good listing (an
-// upgrade starting mid-incident), the removal stops after earlyStopAfter users in a row, and the
-// error names who failed and who was not tried.
-func TestRemovalStopsEarly(t *testing.T) {
+// upgradingCluster holds 24 users with a session each and answers every DELETE with 556
+// "Upgrade in progress", as a cluster whose upgrade starts after the listing.
+func upgradingCluster(t *testing.T) *emulatortest.Server {
+	t.Helper()
 	srv := emulatortest.NewServer(t, emulator.WithSessions(0))
 	var logins []emulator.UserSession
 	for i := range 24 {
@@ -167,6 +167,14 @@ func TestRemovalStopsEarly(t *testing.T) {
 	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 556, Count: 1000}); err != nil {
 		t.Fatal(err)
 	}
+	return srv
+}
+
+// TestRemovalStopsEarly: when the cluster answers every DELETE with 556 after a good listing (an
+// upgrade starting mid-incident), the removal stops after earlyStopAfter users in a row, and the
+// error names who failed and who was not tried.
+func TestRemovalStopsEarly(t *testing.T) {
+	srv := upgradingCluster(t)
 	p := newProtocolServerWith(t, map[string]tftypes.Value{"host": str(srv.URL), "token": str(srv.Token),
 		"max_retries": tftypes.NewValue(tftypes.Number, 1)})
 	start := time.Now()
@@ -389,17 +397,7 @@ func TestAccRemovalComparesIDsInNFC(t *testing.T) {
 // DELETE with 556 after a good listing stops the action after 3 users in a row, and the error
 // says so and names who was not tried (Terraform 1.14).
 func TestAccRemoveUserSessionsAction_stopsEarly(t *testing.T) {
-	srv := emulatortest.NewServer(t, emulator.WithSessions(0))
-	var logins []emulator.UserSession
-	for i := range 24 {
-		logins = append(logins, emulator.UserSession{UserID: fmt.Sprintf("user%02d", i)})
-	}
-	if _, err := srv.AddSessions(logins); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.InjectFault(emulator.Fault{Method: "DELETE", Path: "/userSessions", Status: 556, Count: 1000}); err != nil {
-		t.Fatal(err)
-	}
+	srv := upgradingCluster(t)
 	block := devharness.ProviderBlock("host", devharness.Quote(srv.URL), "token", devharness.Quote(srv.Token), "max_retries", "1")
 	acceptanceTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
