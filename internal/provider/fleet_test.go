@@ -2,6 +2,7 @@ package provider
 
 import (
 	"archive/zip"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -468,4 +471,50 @@ resource "dtcluster_user_sessions_removal" "offboard" {
 			}
 		}
 	})
+}
+
+// TestFleetImportByIdentityOfAnUnknownCluster: an import by identity naming a URL that is none
+// of the provider's clusters, with no default cluster, says so, naming the URL and the clusters.
+func TestFleetImportByIdentityOfAnUnknownCluster(t *testing.T) {
+	servers := newFleetClusters(t, "prod")
+	p := newProtocolServerWith(t, map[string]tftypes.Value{"clusters": tftypes.NewValue(
+		tftypes.Map{ElementType: clustersEntryType(t)}, map[string]tftypes.Value{"prod": clusterEntry(t, servers["prod"])})})
+	ids, err := p.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idType := ids.IdentitySchemas["dtcluster_user_sessions_config"].ValueType()
+	identity, err := tfprotov6.NewDynamicValue(idType, tftypes.NewValue(idType, map[string]tftypes.Value{
+		"cluster_url": tftypes.NewValue(tftypes.String, "https://cmc-elsewhere.example.com")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: "dtcluster_user_sessions_config", Identity: &tfprotov6.ResourceIdentityData{IdentityData: &identity}})
+	if err != nil || !strings.Contains(diagText(resp.Diagnostics), `names the cluster https://cmc-elsewhere.example.com, which is none of the provider's clusters ("prod")`) {
+		t.Errorf("import: %v %s", err, diagText(resp.Diagnostics))
+	}
+}
+
+// clustersEntryType is the object type of an entry of the provider's clusters.
+func clustersEntryType(t *testing.T) tftypes.Object {
+	t.Helper()
+	p := newProtocolServer(t, "http://127.0.0.1:1", emulator.DefaultToken)
+	clusters, ok := objectType(t, p.schema.Provider.ValueType()).AttributeTypes["clusters"].(tftypes.Map)
+	if !ok {
+		t.Fatal("the provider's clusters is not a map")
+	}
+	return objectType(t, clusters.ElementType)
+}
+
+// clusterEntry is srv as an entry of the provider's clusters.
+func clusterEntry(t *testing.T, srv *emulatortest.Server) tftypes.Value {
+	t.Helper()
+	typ := clustersEntryType(t)
+	vals := map[string]tftypes.Value{}
+	for name, attrType := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(attrType, nil)
+	}
+	vals["host"], vals["token"] = tftypes.NewValue(tftypes.String, srv.URL), tftypes.NewValue(tftypes.String, srv.Token)
+	return tftypes.NewValue(typ, vals)
 }

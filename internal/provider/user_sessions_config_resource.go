@@ -495,6 +495,12 @@ func (r *userSessionsConfigResource) ImportState(ctx context.Context, req resour
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if url, err := apiclient.ClusterURLOf(identity.ClusterURL.ValueString()); err == nil {
 			name = r.clusters.owner(types.StringNull(), types.StringValue(url))
+			if name.IsNull() && r.clusters.defaultClient == nil {
+				resp.Diagnostics.AddAttributeError(path.Root("cluster_url"), "Import Identity Names Another Cluster", fmt.Sprintf(
+					"The import identity names the cluster %s, which is none of the provider's clusters (%s). Add it to "+
+						"clusters in the provider block, or import through a provider configuration for it.", url,
+					strings.TrimPrefix(r.clusters.knownNames(), "the provider's clusters are ")))
+			}
 		}
 	case id == userSessionsConfigID && named && cluster != "":
 		name = types.StringValue(cluster)
