@@ -107,7 +107,7 @@ func newFleet(ctx context.Context, cfg providerModel, version, terraformVersion 
 				previous = append(previous, u)
 			}
 		}
-		f.named[name] = &fleetEntry{url: []string{url}, previous: previous,
+		f.named[name] = &fleetEntry{url: url, previous: previous,
 			build: func() (*apiclient.Client, error) { return apiclient.New(c.host, c.token, settings) }}
 	}
 	if diags.HasError() {

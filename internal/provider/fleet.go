@@ -27,11 +27,12 @@ type fleet struct {
 
 // fleetEntry is one named cluster: its URLs, checked at Configure, and its client, built once.
 type fleetEntry struct {
-	url, previous []string // url[0] is its normalised URL; previous are the URLs it had before
-	build         func() (*apiclient.Client, error)
-	once          sync.Once
-	client        *apiclient.Client
-	err           error
+	url      string   // its normalised URL
+	previous []string // the URLs it had before (previous_hosts), normalised
+	build    func() (*apiclient.Client, error)
+	once     sync.Once
+	client   *apiclient.Client
+	err      error
 }
 
 // clusterNamePattern is what a name in clusters may be: it is also part of an environment
@@ -53,7 +54,7 @@ func (e *fleetEntry) get() (*apiclient.Client, error) {
 // knownAs reports whether url (a cluster URL) names the entry's cluster, as apiclient.Client's
 // KnownAs does, without building the client.
 func (e *fleetEntry) knownAs(url string) bool {
-	return slices.Contains(e.url, url) || slices.Contains(e.previous, url)
+	return e.url == url || slices.Contains(e.previous, url)
 }
 
 // names are the named clusters, sorted.

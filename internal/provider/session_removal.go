@@ -210,7 +210,7 @@ func runRemovals(ctx context.Context, client *apiclient.Client, targets []target
 			run.notTried = append(run.notTried, name)
 			return
 		}
-		line := apiErrorLine(err)
+		line := err.Error()
 		run.failed = append(run.failed, failedUser{name: name, err: err})
 		progress("Could not end the sessions of user " + name + ": " + line)
 		if signature, transient := apiclient.Transient(err); !transient {
@@ -318,7 +318,7 @@ func (r *removalRun) report(diags *diag.Diagnostics, oneUser bool) {
 				fmt.Fprintf(&b, "\n  - …and %d more (the progress lines name each)", len(r.failed)-i)
 				break
 			}
-			b.WriteString("\n  - " + f.name + ": " + servertext.Cap(apiErrorLine(f.err), servertext.Value))
+			b.WriteString("\n  - " + f.name + ": " + servertext.Cap(f.err.Error(), servertext.Value))
 		}
 	}
 	names := func(heading string, list []string) {
@@ -339,12 +339,4 @@ func (r *removalRun) report(diags *diag.Diagnostics, oneUser bool) {
 	}
 	names("Ended", ended)
 	diags.AddError(fmt.Sprintf("Unable to End the Sessions of %s", userCount(notDone)), b.String())
-}
-
-// apiErrorLine is err on one line, as the client renders it.
-func apiErrorLine(err error) string {
-	if apiclient.IsCancelled(err) {
-		return "cancelled"
-	}
-	return err.Error()
 }

@@ -28,7 +28,9 @@ type event struct {
 	ImportPath string  `json:"ImportPath"`
 }
 
-type skip struct{ pkg, test, reason string }
+// testRef names a test (or a package, test ""), with what it said: a skip's reason, or what
+// failed when no test did.
+type testRef struct{ pkg, test, reason string }
 
 // modulePath is cut from package names in the list of skipped tests.
 const modulePath = "github.com/dtcluster/terraform-provider-dtcluster"
@@ -48,7 +50,7 @@ func main() {
 // failed.
 func report(in io.Reader, out io.Writer) (failed bool, err error) {
 	outputs := map[string][]string{} // package + "\x00" + test -> its output lines
-	var skips, failures []skip
+	var skips, failures []testRef
 	tests, skipped := 0, 0
 	scanner := bufio.NewScanner(in)
 	scanner.Buffer(make([]byte, 0, 1<<20), 64<<20)
@@ -65,14 +67,14 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 			fmt.Fprint(out, e.Output)
 		case "build-fail":
 			failed = true
-			failures = append(failures, skip{pkg: e.ImportPath, reason: "build failed"})
+			failures = append(failures, testRef{pkg: e.ImportPath, reason: "build failed"})
 		case "output":
 			outputs[key] = append(outputs[key], e.Output)
 		case "pass", "fail", "skip":
 			if e.Test == "" {
 				if e.Action == "fail" {
 					failed = true
-					failures = append(failures, skip{pkg: e.Package, reason: "package failed"})
+					failures = append(failures, testRef{pkg: e.Package, reason: "package failed"})
 				}
 				printPackage(out, e, outputs[key])
 				continue
@@ -91,11 +93,11 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 				}
 			case "fail":
 				failed = true
-				failures = append(failures, skip{pkg: e.Package, test: e.Test})
+				failures = append(failures, testRef{pkg: e.Package, test: e.Test})
 				fmt.Fprint(out, strings.Join(outputs[key], ""))
 			case "skip":
 				skipped++
-				skips = append(skips, skip{e.Package, e.Test, skipReason(outputs[key])})
+				skips = append(skips, testRef{e.Package, e.Test, skipReason(outputs[key])})
 			}
 			delete(outputs, key)
 		}
@@ -123,7 +125,7 @@ func report(in io.Reader, out io.Writer) (failed bool, err error) {
 }
 
 // sortByTest orders tests by package, then name.
-func sortByTest(list []skip) {
+func sortByTest(list []testRef) {
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].pkg != list[j].pkg {
 			return list[i].pkg < list[j].pkg
